@@ -1,0 +1,65 @@
+using Replication.Registry.Content;
+
+namespace Replication.Registry;
+
+/// <summary>
+/// The OCI distribution API of one registry, as a replication tool needs it.
+/// Repository names are full paths ("team/app"); references are tags or digests.
+/// Failures surface as <see cref="RegistryException"/> (typed by the OCI error code where the registry sent one).
+/// </summary>
+public interface IRegistryClient
+{
+    RegistryEndpoint Endpoint { get; }
+
+    /// <summary><c>GET /v2/</c> through the auth challenge, within 10 seconds, explained for an administrator.</summary>
+    Task<PingResult> PingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>One page of <c>/v2/_catalog</c>. Throws <see cref="CatalogUnavailableException"/> when the registry refuses the catalog.</summary>
+    Task<Page<string>> GetCatalogPageAsync(int pageSize = 100, string? last = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Every repository, following <c>Link</c> headers.</summary>
+    IAsyncEnumerable<string> ListRepositoriesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>One page of <c>/v2/{name}/tags/list</c>. An unknown repository yields an empty page.</summary>
+    Task<Page<string>> GetTagsPageAsync(string repository, int pageSize = 100, string? last = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Every tag of a repository, following <c>Link</c> headers.</summary>
+    IAsyncEnumerable<string> ListTagsAsync(string repository, CancellationToken cancellationToken = default);
+
+    /// <summary>HEAD a manifest; null when it does not exist.</summary>
+    Task<ManifestInfo?> HeadManifestAsync(string repository, string reference, CancellationToken cancellationToken = default);
+
+    /// <summary>GET a manifest with every supported type in <c>Accept</c>; bytes exactly as served, digest verified when fetched by digest.</summary>
+    Task<Manifest> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken = default);
+
+    /// <summary>PUT the exact bytes under a tag or digest; returns the digest the registry reports.</summary>
+    Task<string> PutManifestAsync(string repository, string reference, Manifest manifest, CancellationToken cancellationToken = default);
+
+    /// <summary>DELETE a manifest by digest. False when it was already gone. Throws <see cref="RegistryException"/> with code UNSUPPORTED when deletion is disabled.</summary>
+    Task<bool> DeleteManifestAsync(string repository, string digest, CancellationToken cancellationToken = default);
+
+    /// <summary>HEAD a blob: its size, or null when the repository does not have it.</summary>
+    Task<long?> HeadBlobAsync(string repository, string digest, CancellationToken cancellationToken = default);
+
+    /// <summary>GET a blob as a stream (redirects followed without forwarding credentials). The caller disposes it.</summary>
+    Task<Stream> OpenBlobAsync(string repository, string digest, CancellationToken cancellationToken = default);
+
+    /// <summary>Cross-repository mount; false when the registry answered with an upload session instead (which is cancelled).</summary>
+    Task<bool> TryMountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Upload a blob from a stream, hashing while streaming and refusing a digest mismatch.
+    /// Small blobs go monolithic (POST, PUT with Content-Length); large ones in PATCH chunks that resume from the
+    /// registry's <c>Range</c> after a fault. <paramref name="openContent"/> opens the source at an offset, so a resume
+    /// can re-read from where the registry stopped without buffering. <paramref name="progress"/> receives bytes sent.
+    /// </summary>
+    Task UploadBlobAsync(
+        string repository,
+        Descriptor blob,
+        Func<long, CancellationToken, Task<Stream>> openContent,
+        IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Manifests that refer to <paramref name="digest"/>: the referrers API, else the <c>sha256-&lt;hex&gt;</c> tag fallback.</summary>
+    Task<IReadOnlyList<Descriptor>> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken = default);
+}

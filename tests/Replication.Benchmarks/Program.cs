@@ -1,0 +1,1 @@
+Console.WriteLine("Replication benchmark: not written yet.");
