@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Replication.Engine.Planning;
 using Replication.Engine.Progress;
 using Replication.Registry;
 using Replication.Registry.Content;
@@ -259,7 +258,7 @@ internal sealed class ArtifactCopier
     /// <summary>Which referrer tags of a digest exist at the source, when the plan did not list them.</summary>
     private async Task<IReadOnlyList<string>> ProbeReferrerTagsAsync(string repository, string digest, CancellationToken cancellationToken)
     {
-        var candidates = ReferrerTags.For(digest);
+        var candidates = AttachmentTags.For(digest).Select(c => c.Tag);
         var found = await Task.WhenAll(candidates.Select(async tag =>
             await _run.Source.HeadManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false) is not null ? tag : null)).ConfigureAwait(false);
         return found.OfType<string>().ToList();

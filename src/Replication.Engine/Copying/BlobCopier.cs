@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Replication.Engine.Progress;
 using Replication.Registry;
@@ -152,45 +151,10 @@ internal sealed class BlobCopier : IDisposable
         }
     }
 
-    /// <summary>Opens the source blob positioned at <paramref name="offset"/> (the registry client resumes uploads from there).</summary>
+    /// <summary>Opens the source blob at <paramref name="offset"/> (a ranged GET), where the registry client resumes an upload.</summary>
     private async Task<Stream> OpenSourceAsync(string repository, string digest, long offset, Action<long> onPosition, CancellationToken cancellationToken)
     {
-        var stream = await _source.OpenBlobAsync(repository, digest, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (offset > 0)
-            {
-                await SkipAsync(stream, offset, cancellationToken).ConfigureAwait(false);
-            }
-
-            return new ProgressStream(stream, offset, onPosition);
-        }
-        catch
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private static async Task SkipAsync(Stream stream, long count, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(81920);
-        try
-        {
-            while (count > 0)
-            {
-                var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new IOException("The source blob ended before the resume offset.");
-                }
-
-                count -= read;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        var stream = await _source.OpenBlobAsync(repository, digest, offset, cancellationToken).ConfigureAwait(false);
+        return new ProgressStream(stream, offset, onPosition);
     }
 }

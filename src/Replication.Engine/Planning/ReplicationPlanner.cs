@@ -149,7 +149,7 @@ public sealed class ReplicationPlanner
                 {
                     await run.CompareAsync(change.Repository, change.Tag, ArtifactKind.Image, referrerTags: null, record: true);
                 }
-                else if (scope.IncludeReferrers && ReferrerTags.TryGetSubject(change.Tag, out var subject)
+                else if (scope.IncludeReferrers && AttachmentTags.TryParse(change.Tag, out var subject, out _)
                     && await run.Destination.HeadManifestAsync(run.Mapping.ToDestination(change.Repository), subject, cancellationToken) is not null)
                 {
                     await run.CompareAsync(change.Repository, change.Tag, ArtifactKind.Referrer, referrerTags: null, record: true);
@@ -258,7 +258,7 @@ public sealed class ReplicationPlanner
             {
                 foreach (var tag in tags)
                 {
-                    if (!selectedSet.Contains(tag) && ReferrerTags.TryGetSubject(tag, out var subject))
+                    if (!selectedSet.Contains(tag) && AttachmentTags.TryParse(tag, out var subject, out _))
                     {
                         (referrerTags.TryGetValue(subject, out var list) ? list : referrerTags[subject] = []).Add(tag);
                     }
