@@ -1,0 +1,89 @@
+using Replication.Engine.Copying;
+using Replication.Engine.Progress;
+using Replication.Engine.Tests.Infrastructure;
+using Replication.Testing.Images;
+using Replication.Testing.Registries;
+
+namespace Replication.Engine.Tests.Copying;
+
+/// <summary>Every manifest format is copied byte for byte: the destination digest equals the source digest.</summary>
+[Collection(RegistryFixture.Collection)]
+public sealed class CopyFormatsTests(RegistryFixture registries)
+{
+    public enum Kind
+    {
+        OciImage,
+        DockerImage,
+        OciIndex,
+        DockerManifestList,
+    }
+
+    [Theory]
+    [InlineData(Kind.OciImage)]
+    [InlineData(Kind.DockerImage)]
+    [InlineData(Kind.OciIndex)]
+    [InlineData(Kind.DockerManifestList)]
+    public async Task Each_format_arrives_with_the_source_digest_and_all_its_parts(Kind kind)
+    {
+        var source = await registries.AnonymousAsync();
+        var destination = await registries.BasicAsync();
+        using var src = new OciTestClient(source);
+        using var dst = new OciTestClient(destination);
+        var project = TestEngine.NewProject();
+        var repository = $"{project}/app";
+        var spec = ImageSpec.WithLayers(seed: Random.Shared.Next(), 2048, 4096) with { Format = kind is Kind.DockerImage or Kind.DockerManifestList ? ManifestFormat.Docker : ManifestFormat.Oci };
+        PushedManifest pushed = kind switch
+        {
+            Kind.OciImage or Kind.DockerImage => await src.PushImageAsync(repository, "v1", spec),
+            Kind.OciIndex => await src.PushIndexAsync(repository, "v1", spec, ManifestFormat.Oci),
+            _ => await src.PushIndexAsync(repository, "v1", spec, ManifestFormat.Docker),
+        };
+
+        using var engine = new TestEngine();
+        var events = new EventLog();
+        var result = await engine.Runner.ReplicateAsync(TestEngine.Scope(source, project, destination), events);
+
+        Assert.Equal(RunOutcome.Succeeded, result.Outcome);
+        var task = Assert.Single(result.Tasks);
+        Assert.Equal(TaskOutcome.Copied, task.Outcome);
+        Assert.Equal(pushed.Digest, task.Digest);
+        Assert.Equal([new ReplicatedArtifact(repository, "v1", pushed.Digest)], task.Replicated);
+        await DestinationAssert.SameAsSourceAsync(src, repository, dst, repository, "v1");
+        var fetched = await dst.GetManifestAsync(repository, "v1");
+        Assert.Equal(pushed.MediaType, fetched!.MediaType);
+        Assert.Equal(pushed.Bytes.ToArray(), fetched.Bytes);
+
+        // Progress adds up: every blob byte counted once, and the run ends with everything done.
+        var started = Assert.Single(events.Of<RunStarted>());
+        Assert.Equal(pushed.TotalSize - pushed.Bytes.Length - (pushed is PushedIndex index ? index.Manifests.Sum(m => m.Bytes.Length) : 0), started.BytesTotal);
+        var last = events.Of<BytesTransferred>()[^1];
+        Assert.Equal(started.BytesTotal, last.RunBytesDone);
+        Assert.Equal(started.BytesTotal, task.BytesTotal);
+        Assert.Equal(pushed.BlobDigests.Order(), events.CopiedBlobs.Order());
+        Assert.IsType<RunFinished>(events.All[^1]);
+    }
+
+    [Fact]
+    public async Task A_second_run_finds_everything_up_to_date_and_transfers_nothing()
+    {
+        var source = await registries.AnonymousAsync();
+        var destination = await registries.BasicAsync();
+        using var src = new OciTestClient(source);
+        var project = TestEngine.NewProject();
+        await src.PushIndexAsync($"{project}/app", "v1", ImageSpec.WithLayers(Random.Shared.Next(), 1024));
+        await src.PushImageAsync($"{project}/app", "v2", ImageSpec.WithLayers(Random.Shared.Next(), 1024));
+        using var engine = new TestEngine();
+        var scope = TestEngine.Scope(source, project, destination);
+        Assert.Equal(RunOutcome.Succeeded, (await engine.Runner.ReplicateAsync(scope)).Outcome);
+
+        var plan = await engine.Planner.PlanAsync(scope);
+        var events = new EventLog();
+        var second = await engine.Runner.RunAsync(scope, plan.ToTasks(), events);
+
+        Assert.Empty(plan.Copy);
+        Assert.Equal(["v1", "v2"], plan.UpToDate.Select(a => a.Tag));
+        Assert.Empty(second.Tasks);
+        Assert.Empty(events.Of<BlobFinished>());
+        Assert.Equal(0, second.BytesTransferred);
+    }
+}
