@@ -20,6 +20,7 @@ internal sealed class BlobCopier : IDisposable
     // digest -> destination repositories known to hold it (this run).
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _locations = new(StringComparer.Ordinal);
     private readonly SingleFlight<string> _transfers = new();
+    private readonly SingleFlight<string> _placements = new();
 
     public BlobCopier(IRegistryClient source, IRegistryClient destination, int maxParallelBlobs)
     {
@@ -45,7 +46,7 @@ internal sealed class BlobCopier : IDisposable
         Descriptor blob,
         CancellationToken cancellationToken)
     {
-        var mountRefused = new HashSet<string>(StringComparer.Ordinal);
+        // One placement per repository and digest: two tags of a repository sharing a layer wait for each other.
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -55,6 +56,38 @@ internal sealed class BlobCopier : IDisposable
                 return BlobOutcome.Present;
             }
 
+            (BlobOutcome Outcome, string? From)? placed = null;
+            var led = await _placements.TryLeadAsync(
+                $"{destinationRepository}@{blob.Digest}",
+                async () =>
+                {
+                    if (!Holds(destinationRepository, blob.Digest))
+                    {
+                        placed = await PlaceInRepositoryAsync(progress, sourceRepository, destinationRepository, blob, cancellationToken).ConfigureAwait(false);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            if (led && placed is { } done)
+            {
+                Known(destinationRepository, blob.Digest);
+                progress.BlobDone(destinationRepository, blob, done.Outcome, done.From);
+                return done.Outcome;
+            }
+        }
+    }
+
+    /// <summary>Mount from a destination repository known to hold the blob, else HEAD, else the digest's single transfer.</summary>
+    private async Task<(BlobOutcome Outcome, string? From)> PlaceInRepositoryAsync(
+        TaskProgress progress,
+        string sourceRepository,
+        string destinationRepository,
+        Descriptor blob,
+        CancellationToken cancellationToken)
+    {
+        var mountRefused = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
             if (OtherHolder(blob.Digest, destinationRepository, mountRefused) is { } from)
             {
                 bool mounted;
@@ -70,9 +103,7 @@ internal sealed class BlobCopier : IDisposable
 
                 if (mounted)
                 {
-                    Known(destinationRepository, blob.Digest);
-                    progress.BlobDone(destinationRepository, blob, BlobOutcome.Mounted, from);
-                    return BlobOutcome.Mounted;
+                    return (BlobOutcome.Mounted, from);
                 }
 
                 // The registry would not mount (another storage, no read access): try elsewhere, then transfer.
@@ -81,25 +112,21 @@ internal sealed class BlobCopier : IDisposable
             }
 
             BlobOutcome? outcome = null;
-            var led = await _transfers.TryLeadAsync(
+            await _transfers.TryLeadAsync(
                 blob.Digest,
                 async () =>
                 {
                     // A holder may have appeared while we waited for the gate: go round again and mount from it.
-                    if (Holds(destinationRepository, blob.Digest) || OtherHolder(blob.Digest, destinationRepository, mountRefused) is not null)
+                    if (OtherHolder(blob.Digest, destinationRepository, mountRefused) is null)
                     {
-                        return;
+                        outcome = await PlaceAsync(progress, sourceRepository, destinationRepository, blob, cancellationToken).ConfigureAwait(false);
                     }
-
-                    outcome = await PlaceAsync(progress, sourceRepository, destinationRepository, blob, cancellationToken).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            if (led && outcome is { } placed)
+            if (outcome is { } placed)
             {
-                Known(destinationRepository, blob.Digest);
-                progress.BlobDone(destinationRepository, blob, placed, null);
-                return placed;
+                return (placed, null);
             }
         }
     }
