@@ -73,28 +73,33 @@ public sealed class ReplicationPlanner
     {
         ArgumentNullException.ThrowIfNull(scope);
         scope.EnsureValid();
-        using var run = new PlanRun(this, scope, cancellationToken);
-        await Guard(
-            "plan the replication",
+        return await WithRetriesAsync(
             async () =>
             {
-                await Parallel.ForEachAsync(
-                    SelectRepositoriesAsync(run.Source, run.Mapping, scope.Filter, cancellationToken),
-                    new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
-                    async (repository, token) =>
+                using var run = new PlanRun(this, scope, cancellationToken);
+                await Guard(
+                    "plan the replication",
+                    async () =>
                     {
-                        var tags = await run.Source.ListTagsAsync(repository, token).ToListAsync(token);
-                        run.SourceTags[repository] = tags.ToHashSet(StringComparer.Ordinal);
-                        await run.PlanRepositoryAsync(repository, tags);
-                    });
+                        await Parallel.ForEachAsync(
+                            SelectRepositoriesAsync(run.Source, run.Mapping, scope.Filter, cancellationToken),
+                            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
+                            async (repository, token) =>
+                            {
+                                var tags = await run.Source.ListTagsAsync(repository, token).ToListAsync(token);
+                                run.SourceTags[repository] = tags.ToHashSet(StringComparer.Ordinal);
+                                await run.PlanRepositoryAsync(repository, tags);
+                            });
 
-                if (scope.ReplicateDeletions)
-                {
-                    await run.PlanDeletionsAsync(scope.Replicated);
-                }
-            }).ConfigureAwait(false);
+                        if (scope.ReplicateDeletions)
+                        {
+                            await run.PlanDeletionsAsync(scope.Replicated);
+                        }
+                    }).ConfigureAwait(false);
 
-        return run.Build();
+                return run.Build();
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -109,13 +114,17 @@ public sealed class ReplicationPlanner
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(change);
         scope.EnsureValid();
-        using var run = new PlanRun(this, scope, cancellationToken);
-        var relative = run.Mapping.ToRelative(change.Repository);
-        if (relative is null)
+        if (scope.Mapping.ToRelative(change.Repository) is not { } relative)
         {
             return ReplicationPlan.Empty;
         }
 
+        return await WithRetriesAsync(() => PlanChangeOnceAsync(scope, change, relative, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ReplicationPlan> PlanChangeOnceAsync(ReplicationScope scope, SourceChange change, string relative, CancellationToken cancellationToken)
+    {
+        using var run = new PlanRun(this, scope, cancellationToken);
         await Guard(
             "plan the replication of a source event",
             async () =>
@@ -157,6 +166,25 @@ public sealed class ReplicationPlanner
             }).ConfigureAwait(false);
 
         return run.Build();
+    }
+
+    /// <summary>
+    /// Planning is read-only, so a transient failure that outlasted the client's own retries (a long 503 burst) is
+    /// simply planned again, up to <see cref="ReplicationOptions.MaxTaskAttempts"/> times.
+    /// </summary>
+    private async Task<ReplicationPlan> WithRetriesAsync(Func<Task<ReplicationPlan>> plan, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await plan().ConfigureAwait(false);
+            }
+            catch (ReplicationException ex) when (ex.IsTransient && attempt < _options.MaxTaskAttempts)
+            {
+                await Task.Delay(_options.TaskRetryDelay * attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Repositories of the project the filter selects: the explicit names, or the catalog.</summary>
