@@ -128,7 +128,16 @@ internal sealed class ArtifactCopier
 
         if (_run.Scope.IncludeReferrers)
         {
-            replicated.AddRange(await CopyReferrersAsync(progress, task.SourceRepository, task.DestinationRepository, resolved.Digest, task.ReferrerTags, 0, cancellationToken).ConfigureAwait(false));
+            try
+            {
+                await CopyReferrersAsync(progress, task.SourceRepository, task.DestinationRepository, resolved.Digest, task.ReferrerTags, 0, replicated, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The image is there already: whoever records what was replicated must hear of it.
+                throw new ArtifactPartlyCopiedException(resolved.Digest, replicated, ex);
+            }
+
             if (outcome == TaskOutcome.UpToDate && replicated.Count > 0)
             {
                 message = $"up to date; {replicated.Count} referrer tag(s) copied";
@@ -199,18 +208,18 @@ internal sealed class ArtifactCopier
     /// <summary>
     /// Copies the referrers of <paramref name="subjectDigest"/>: those the referrers API (or its tag fallback) lists,
     /// by digest, and the referrer tags (<c>sha256-…</c>, <c>.sig</c>, <c>.att</c>, <c>.sbom</c>) with their tags.
-    /// Returns the tags pushed.
+    /// Adds the tags pushed to <paramref name="pushed"/> as it goes.
     /// </summary>
-    private async Task<List<ReplicatedArtifact>> CopyReferrersAsync(
+    private async Task CopyReferrersAsync(
         TaskProgress progress,
         string sourceRepository,
         string destinationRepository,
         string subjectDigest,
         IReadOnlyList<string>? knownTags,
         int depth,
+        List<ReplicatedArtifact> pushed,
         CancellationToken cancellationToken)
     {
-        var pushed = new List<ReplicatedArtifact>();
         var tags = knownTags ?? await ProbeReferrerTagsAsync(sourceRepository, subjectDigest, cancellationToken).ConfigureAwait(false);
         var referrers = await _run.Source.GetReferrersAsync(sourceRepository, subjectDigest, cancellationToken).ConfigureAwait(false);
         foreach (var referrer in referrers.DistinctBy(r => r.Digest))
@@ -227,7 +236,7 @@ internal sealed class ArtifactCopier
             if (depth + 1 < MaxReferrerDepth)
             {
                 // Referrers of referrers (a signed SBOM): through the API only, no tag probing at depth.
-                pushed.AddRange(await CopyReferrersAsync(progress, sourceRepository, destinationRepository, referrer.Digest, [], depth + 1, cancellationToken).ConfigureAwait(false));
+                await CopyReferrersAsync(progress, sourceRepository, destinationRepository, referrer.Digest, [], depth + 1, pushed, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -251,8 +260,6 @@ internal sealed class ArtifactCopier
             pushed.Add(new ReplicatedArtifact(destinationRepository, tag, resolved.Digest));
             progress.Report(new TaskLog(progress.TaskId, $"referrer tag {destinationRepository}:{tag} copied"));
         }
-
-        return pushed;
     }
 
     /// <summary>Which referrer tags of a digest exist at the source, when the plan did not list them.</summary>
@@ -311,4 +318,39 @@ internal sealed class ArtifactCopier
 
         cancellationToken.ThrowIfCancellationRequested();
     }
+}
+
+/// <summary>The artifact's own tag was pushed, then its referrers failed or were stopped: carries what did get pushed.</summary>
+internal sealed class ArtifactPartlyCopiedException : Exception
+{
+    public ArtifactPartlyCopiedException(string digest, IReadOnlyList<ReplicatedArtifact> replicated, Exception innerException)
+        : base(innerException.Message, innerException)
+    {
+        Digest = digest;
+        Replicated = [.. replicated];
+    }
+
+    public ArtifactPartlyCopiedException()
+    {
+        Digest = "";
+        Replicated = [];
+    }
+
+    public ArtifactPartlyCopiedException(string message)
+        : base(message)
+    {
+        Digest = "";
+        Replicated = [];
+    }
+
+    public ArtifactPartlyCopiedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Digest = "";
+        Replicated = [];
+    }
+
+    public string Digest { get; }
+
+    public IReadOnlyList<ReplicatedArtifact> Replicated { get; }
 }

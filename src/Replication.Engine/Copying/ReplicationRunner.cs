@@ -273,6 +273,10 @@ public sealed class ReplicationRunner
     {
         var started = run.Progress.Time.GetTimestamp();
         var attempt = 0;
+
+        // What earlier attempts pushed before failing still has to reach the caller's record.
+        var pushed = new List<ReplicatedArtifact>();
+        string? pushedDigest = null;
         while (true)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -282,37 +286,49 @@ public sealed class ReplicationRunner
 
             attempt++;
             run.Progress.Report(new TaskStarted(task, attempt, progress.Total));
+            Exception failure;
             try
             {
                 return Finish(await work(task, cancellationToken).ConfigureAwait(false));
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (ArtifactPartlyCopiedException ex)
             {
-                return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Cancelled, Message = "stopped before it finished" });
+                pushed.AddRange(ex.Replicated);
+                pushedDigest = ex.Digest;
+                failure = ex.InnerException!;
             }
             catch (Exception ex)
             {
-                var (message, transient) = Describe(ex);
-                if (!transient || attempt >= _options.MaxTaskAttempts)
-                {
-                    return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Failed, Message = message, IsTransient = transient, Digest = task.Digest });
-                }
+                failure = ex;
+            }
 
-                var delay = _options.TaskRetryDelay * attempt;
-                run.Progress.Report(new TaskRetrying(task.Id, attempt, message, delay));
-                try
-                {
-                    await Task.Delay(delay, run.Progress.Time, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Cancelled, Message = $"stopped while waiting to retry after: {message}" });
-                }
+            if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Cancelled, Message = "stopped before it finished" });
+            }
+
+            var (message, transient) = Describe(failure);
+            if (!transient || attempt >= _options.MaxTaskAttempts)
+            {
+                return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Failed, Message = message, IsTransient = transient });
+            }
+
+            var delay = _options.TaskRetryDelay * attempt;
+            run.Progress.Report(new TaskRetrying(task.Id, attempt, message, delay));
+            try
+            {
+                await Task.Delay(delay, run.Progress.Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Cancelled, Message = $"stopped while waiting to retry after: {message}" });
             }
         }
 
         TaskResult Finish(TaskResult result) => result with
         {
+            Digest = result.Digest ?? pushedDigest ?? (task.Operation == TaskOperation.Delete ? task.Digest : null),
+            Replicated = [.. pushed.Concat(result.Replicated).DistinctBy(r => (r.Repository, r.Tag))],
             Attempts = attempt,
             BytesTotal = progress.Total,
             BytesDone = progress.Done,
