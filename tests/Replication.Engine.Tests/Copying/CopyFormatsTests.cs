@@ -86,4 +86,21 @@ public sealed class CopyFormatsTests(RegistryFixture registries)
         Assert.Empty(events.Of<BlobFinished>());
         Assert.Equal(0, second.BytesTransferred);
     }
+
+    [Fact]
+    public async Task An_observer_that_throws_does_not_break_the_run()
+    {
+        var source = await registries.AnonymousAsync();
+        var destination = await registries.BasicAsync();
+        using var src = new OciTestClient(source);
+        using var dst = new OciTestClient(destination);
+        var project = TestEngine.NewProject();
+        await src.PushImageAsync($"{project}/app", "v1", ImageSpec.WithLayers(Random.Shared.Next(), 1024));
+        using var engine = new TestEngine();
+
+        var result = await engine.Runner.ReplicateAsync(TestEngine.Scope(source, project, destination), new EventLog { OnEvent = _ => throw new InvalidOperationException("display bug") });
+
+        Assert.Equal(RunOutcome.Succeeded, result.Outcome);
+        await DestinationAssert.SameAsSourceAsync(src, $"{project}/app", dst, $"{project}/app", "v1");
+    }
 }
