@@ -116,6 +116,7 @@ public sealed class HarborProjectProvisionerTests(RegistryFixture registries)
         var project = TestEngine.NewProject("src");
         var mirror = TestEngine.NewProject("mirror");
         await src.PushImageAsync($"{project}/app", "v1", ImageSpec.WithLayers(Random.Shared.Next(), 1024));
+        await src.PushImageAsync($"{project}/tool", "v1", ImageSpec.WithLayers(Random.Shared.Next(), 1024));
         using var engine = new TestEngine();
         var scope = new ReplicationScope
         {
@@ -128,10 +129,14 @@ public sealed class HarborProjectProvisionerTests(RegistryFixture registries)
 
         var result = await engine.Runner.ReplicateAsync(scope);
 
-        var task = Assert.Single(result.Tasks);
-        Assert.Equal((TaskOutcome.Failed, false), (task.Outcome, task.IsTransient));
-        Assert.Contains($"create the Harbor project '{mirror}'", task.Message, StringComparison.Ordinal);
-        Assert.Equal(1, task.Attempts);
+        Assert.Equal(2, result.Tasks.Count);
+        Assert.All(result.Tasks, task =>
+        {
+            Assert.Equal((TaskOutcome.Failed, false), (task.Outcome, task.IsTransient));
+            Assert.Contains($"create the Harbor project '{mirror}'", task.Message, StringComparison.Ordinal);
+            Assert.Equal(1, task.Attempts);
+        });
+        Assert.Single(harbor.CreatedBodies);
         Assert.Empty(await dst.ListTagsAsync($"{mirror}/app"));
     }
 
