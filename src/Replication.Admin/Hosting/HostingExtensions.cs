@@ -1,0 +1,81 @@
+using Microsoft.Extensions.FileProviders;
+using MudBlazor;
+using MudBlazor.Services;
+using Replication.Admin.Api;
+using Replication.Admin.Components;
+using Replication.Admin.Registries;
+using Replication.Admin.Security;
+using Replication.Registry;
+
+namespace Replication.Admin.Hosting;
+
+/// <summary>The building blocks Program.cs composes, one per concern.</summary>
+public static class HostingExtensions
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>Where the build copies <c>wwwroot-assets/</c>.</summary>
+    public static string BrandDirectory => Path.Combine(AppContext.BaseDirectory, "wwwroot", "brand");
+
+    public static WebApplicationBuilder AddReplicationDefaults(this WebApplicationBuilder builder)
+    {
+        // --urls, ASPNETCORE_URLS and the launch profile all win over this default.
+        if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddReplicationRegistries(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRegistryClients();
+        builder.Services.AddOptions<RegistryClientOptions>().Bind(builder.Configuration.GetSection("Replication:Registry"));
+        builder.Services.AddSingleton<RegistrySecrets>();
+        builder.Services.AddScoped<RegistryService>();
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddReplicationUi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices(config =>
+        {
+            config.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+            config.SnackbarConfiguration.PreventDuplicates = false;
+            config.SnackbarConfiguration.VisibleStateDuration = 5000;
+        });
+        builder.Services.AddHttpContextAccessor();
+        return builder;
+    }
+
+    public static WebApplication UseReplicationPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        // API clients get problem details for bare status codes; pages keep the browser's own handling.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        // The brand assets (logo, favicon, CSS) are public: the sign-in page needs them before anyone is signed in.
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(BrandDirectory),
+            RequestPath = "/brand",
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapReplicationApi();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode();
+        return app;
+    }
+}
