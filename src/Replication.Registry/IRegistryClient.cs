@@ -41,8 +41,18 @@ public interface IRegistryClient
     /// <summary>HEAD a blob: its size, or null when the repository does not have it.</summary>
     Task<long?> HeadBlobAsync(string repository, string digest, CancellationToken cancellationToken = default);
 
-    /// <summary>GET a blob as a stream (redirects followed without forwarding credentials). The caller disposes it.</summary>
+    /// <summary>
+    /// GET a blob as a stream (redirects followed without forwarding credentials). The caller disposes it. A connection
+    /// that breaks mid-body surfaces from the stream's reads as a transient <see cref="RegistryException"/>.
+    /// </summary>
     Task<Stream> OpenBlobAsync(string repository, string digest, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// GET a blob from byte <paramref name="offset"/> on (HTTP <c>Range</c>): what an <c>openContent</c> callback of
+    /// <see cref="UploadBlobAsync"/> calls to resume a copy without re-reading the start.
+    /// </summary>
+    Task<Stream> OpenBlobAsync(string repository, string digest, long offset, CancellationToken cancellationToken = default) =>
+        offset == 0 ? OpenBlobAsync(repository, digest, cancellationToken) : throw new NotSupportedException("Ranged blob reads are not supported by this client.");
 
     /// <summary>Cross-repository mount; false when the registry answered with an upload session instead (which is cancelled).</summary>
     Task<bool> TryMountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken = default);
@@ -51,7 +61,10 @@ public interface IRegistryClient
     /// Upload a blob from a stream, hashing while streaming and refusing a digest mismatch.
     /// Small blobs go monolithic (POST, PUT with Content-Length); large ones in PATCH chunks that resume from the
     /// registry's <c>Range</c> after a fault. <paramref name="openContent"/> opens the source at an offset, so a resume
-    /// can re-read from where the registry stopped without buffering. <paramref name="progress"/> receives bytes sent.
+    /// can re-read from where the registry stopped without buffering (it is called again after every fault, and the
+    /// streams it returns are disposed by the upload). <paramref name="progress"/> receives the number of bytes of this
+    /// blob sent so far (cumulative, never decreasing, ending at <c>blob.Size</c>).
+    /// Throws <see cref="DigestMismatchException"/> (and completes nothing) when the content does not hash to <c>blob.Digest</c>.
     /// </summary>
     Task UploadBlobAsync(
         string repository,
@@ -62,4 +75,24 @@ public interface IRegistryClient
 
     /// <summary>Manifests that refer to <paramref name="digest"/>: the referrers API, else the <c>sha256-&lt;hex&gt;</c> tag fallback.</summary>
     Task<IReadOnlyList<Descriptor>> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Tags that hang off <paramref name="digest"/> and exist in <paramref name="repository"/>: the referrers fallback
+    /// index (<c>sha256-&lt;hex&gt;</c>) and cosign's <c>.sig</c>, <c>.att</c> and <c>.sbom</c> tags. A copier copies
+    /// them as tags (after the manifest they belong to) whatever the rule's tag filter says. One HEAD per candidate;
+    /// a caller that already holds the tag list can use <see cref="AttachmentTags.For"/> instead.
+    /// </summary>
+    async Task<IReadOnlyList<AttachmentTag>> ListAttachmentTagsAsync(string repository, string digest, CancellationToken cancellationToken = default)
+    {
+        var found = new List<AttachmentTag>();
+        foreach (var (tag, kind) in AttachmentTags.For(digest))
+        {
+            if (await HeadManifestAsync(repository, tag, cancellationToken) is { } info)
+            {
+                found.Add(new AttachmentTag(tag, kind, info));
+            }
+        }
+
+        return found;
+    }
 }

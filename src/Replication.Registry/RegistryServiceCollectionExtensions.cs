@@ -1,20 +1,52 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Replication.Registry;
 
 public static class RegistryServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="IRegistryClientFactory"/> (singleton) and its options.</summary>
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string ConfigurationSection = "Replication:Registry";
+
+    /// <summary>
+    /// Registers <see cref="IRegistryClientFactory"/> (singleton) and its options, bound from <see cref="ConfigurationSection"/>
+    /// when an <see cref="IConfiguration"/> is registered, then adjusted by <paramref name="configure"/>, and validated at startup.
+    /// </summary>
     public static IServiceCollection AddRegistryClients(this IServiceCollection services, Action<RegistryClientOptions>? configure = null)
     {
-        var options = services.AddOptions<RegistryClientOptions>();
+        var options = services.AddOptions<RegistryClientOptions>().BindConfiguration(ConfigurationSection);
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        // The factory itself is implemented on the registry branch; this registration is the contract.
-        services.AddSingleton<IRegistryClientFactory>(_ => throw new NotSupportedException("The registry client is not built yet."));
+        options.Validate(o => Validate(o) is null, "Invalid Replication:Registry options").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RegistryClientOptions>, RegistryClientOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RegistryClientFactory>(sp =>
+            new RegistryClientFactory(sp.GetRequiredService<IOptions<RegistryClientOptions>>().Value, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton<IRegistryClientFactory>(sp => sp.GetRequiredService<RegistryClientFactory>());
         return services;
+    }
+
+    internal static string? Validate(RegistryClientOptions o) =>
+        o.MaxConcurrentRequestsPerHost < 1 ? "MaxConcurrentRequestsPerHost must be at least 1."
+        : o.ChunkSizeBytes < 1024 * 1024 ? "ChunkSizeBytes must be at least 1 MiB."
+        : o.MonolithicUploadLimitBytes < 0 ? "MonolithicUploadLimitBytes cannot be negative."
+        : o.MaxAttempts < 1 ? "MaxAttempts must be at least 1."
+        : o.RetryBaseDelay < TimeSpan.Zero ? "RetryBaseDelay cannot be negative."
+        : o.MaxRetryDelay < o.RetryBaseDelay ? "MaxRetryDelay must be at least RetryBaseDelay."
+        : o.PingTimeout <= TimeSpan.Zero ? "PingTimeout must be positive."
+        : o.RequestTimeout <= TimeSpan.Zero ? "RequestTimeout must be positive."
+        : null;
+
+    private sealed class RegistryClientOptionsValidator : IValidateOptions<RegistryClientOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RegistryClientOptions options) =>
+            RegistryServiceCollectionExtensions.Validate(options) is { } error
+                ? ValidateOptionsResult.Fail($"Replication:Registry: {error}")
+                : ValidateOptionsResult.Success;
     }
 }

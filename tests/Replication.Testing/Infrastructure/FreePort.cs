@@ -1,0 +1,17 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Replication.Testing;
+
+/// <summary>Finds a loopback TCP port nobody listens on right now.</summary>
+internal static class FreePort
+{
+    public static int Next()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
