@@ -32,8 +32,8 @@ public static class HostingExtensions
 
     public static WebApplicationBuilder AddReplicationRegistries(this WebApplicationBuilder builder)
     {
+        // Binds Replication:Registry itself.
         builder.Services.AddRegistryClients();
-        builder.Services.AddOptions<RegistryClientOptions>().Bind(builder.Configuration.GetSection("Replication:Registry"));
         builder.Services.AddSingleton<RegistrySecrets>();
         builder.Services.AddScoped<RegistryService>();
         return builder;

@@ -11,15 +11,12 @@ namespace Replication.Admin.Registries;
 public sealed class RegistryService(
     IDbContextFactory<ReplicationDbContext> contextFactory,
     RegistrySecrets secrets,
-    IServiceProvider services,
+    IRegistryClientFactory clients,
     AuditLog audit,
     TimeProvider clock,
     ILogger<RegistryService> logger)
 {
     private const int BrowsePageSize = 100;
-
-    // Resolved when first needed, so pages that never talk to a registry do not depend on the client being available.
-    private IRegistryClientFactory Clients => services.GetRequiredService<IRegistryClientFactory>();
 
     public async Task<IReadOnlyList<RegistryView>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -218,7 +215,7 @@ public sealed class RegistryService(
 
         try
         {
-            return BrowsePage.From(await list(Clients.Create(endpoint)));
+            return BrowsePage.From(await list(clients.Create(endpoint)));
         }
         catch (CatalogUnavailableException)
         {
@@ -245,7 +242,7 @@ public sealed class RegistryService(
     {
         try
         {
-            return await Clients.Create(endpoint).PingAsync(cancellationToken);
+            return await clients.Create(endpoint).PingAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
