@@ -16,7 +16,8 @@ public sealed class RegistryService(
     TimeProvider clock,
     ILogger<RegistryService> logger)
 {
-    private const int BrowsePageSize = 100;
+    /// <summary>Repositories or tags per "load more" in the browser.</summary>
+    public const int BrowsePageSize = 100;
 
     public async Task<IReadOnlyList<RegistryView>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -190,12 +191,12 @@ public sealed class RegistryService(
     }
 
     /// <summary>One page of the registry's catalog (repository names), or why it cannot be listed.</summary>
-    public Task<BrowsePage> GetRepositoriesPageAsync(int id, string? last, CancellationToken cancellationToken = default) =>
-        BrowseAsync(id, client => client.GetCatalogPageAsync(BrowsePageSize, last, cancellationToken), cancellationToken);
+    public Task<BrowsePage> GetRepositoriesPageAsync(int id, string? last, int pageSize = BrowsePageSize, CancellationToken cancellationToken = default) =>
+        BrowseAsync(id, client => client.GetCatalogPageAsync(pageSize, last, cancellationToken), cancellationToken);
 
     /// <summary>One page of a repository's tags, or why they cannot be listed.</summary>
-    public Task<BrowsePage> GetTagsPageAsync(int id, string repository, string? last, CancellationToken cancellationToken = default) =>
-        BrowseAsync(id, client => client.GetTagsPageAsync(repository, BrowsePageSize, last, cancellationToken), cancellationToken);
+    public Task<BrowsePage> GetTagsPageAsync(int id, string repository, string? last, int pageSize = BrowsePageSize, CancellationToken cancellationToken = default) =>
+        BrowseAsync(id, client => client.GetTagsPageAsync(repository, pageSize, last, cancellationToken), cancellationToken);
 
     /// <summary>The client-side view of a saved registry, password decrypted; for features that talk to registries.</summary>
     public async Task<ClientEndpoint?> GetClientEndpointAsync(int id, CancellationToken cancellationToken = default)

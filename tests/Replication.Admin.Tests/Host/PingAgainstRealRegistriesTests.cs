@@ -78,38 +78,6 @@ public sealed class PingAgainstRealRegistriesTests(RegistryFixture registries, A
         Assert.Equal("unhealthy", saved.GetProperty("status").GetString());
     }
 
-    [Fact]
-    public async Task Browsing_lists_repositories_and_tags_of_a_real_registry()
-    {
-        var registry = await registries.AnonymousAsync();
-        var repository = RegistryFixture.UniqueRepository("browse/app");
-        using (var oci = new OciTestClient(registry))
-        {
-            await oci.PushTagsAsync(repository, ["v1", "v2"]);
-        }
-
-        using var client = app.CreateBasicClient();
-        using var created = await client.PostAsJsonAsync("/api/v1/registries", new { name = Name("browse"), url = registry.Url, type = "docker-registry" });
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
-        using var scope = app.Services.CreateScope();
-        var service = scope.ServiceProvider.GetRequiredService<RegistryService>();
-
-        var repositories = new List<string>();
-        string? last = null;
-        do
-        {
-            var page = await service.GetRepositoriesPageAsync(id, last);
-            Assert.False(page.Failed, page.Error);
-            repositories.AddRange(page.Items);
-            last = page.Last;
-        }
-        while (last is not null);
-        var tags = await service.GetTagsPageAsync(id, repository, null);
-
-        Assert.Contains(repository, repositories);
-        Assert.Equal(["v1", "v2"], tags.Items.Order(StringComparer.Ordinal));
-    }
-
     private async Task<(JsonElement Ping, JsonElement Saved)> RegisterAndPingAsync(object registry)
     {
         using var client = app.CreateBasicClient();
