@@ -325,7 +325,7 @@ public sealed class RegistryService(
     private static string Target(RegistryEndpoint registry) => $"registry '{registry.Name}'";
 
     private static string Describe(RegistryEndpoint registry) =>
-        $"url={registry.Url}; type={registry.Type}; credential={(registry.Username is null ? "anonymous" : $"username '{registry.Username}'")}; verifyTls={registry.VerifyTls}";
+        $"url={registry.Url}; type={registry.Type}; credential={(registry.Username is null ? "anonymous" : $"username '{registry.Username}'")}; verifyTls={(registry.VerifyTls ? "true" : "false")}";
 
     private static Dictionary<string, string> Snapshot(RegistryEndpoint r) => new()
     {
@@ -333,7 +333,7 @@ public sealed class RegistryService(
         ["url"] = r.Url,
         ["type"] = r.Type,
         ["username"] = r.Username ?? "(anonymous)",
-        ["verifyTls"] = r.VerifyTls.ToString(),
+        ["verifyTls"] = r.VerifyTls ? "true" : "false",
         ["caCertificate"] = r.CaCertificate is null ? "none" : "set",
         ["description"] = r.Description,
     };
