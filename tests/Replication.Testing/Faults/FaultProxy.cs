@@ -1,0 +1,412 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Replication.Testing.Registries;
+
+namespace Replication.Testing.Faults;
+
+/// <summary>
+/// A streaming HTTP proxy on loopback in front of a real registry that injects faults on demand: cut a
+/// connection after N bytes of a request or response body, answer with 503 or 429 + <c>Retry-After</c>,
+/// add latency. The <c>Host</c> header is forwarded unchanged, so the registry's absolute <c>Location</c>
+/// headers point back at the proxy. Bodies are streamed in both directions, never buffered. Every request
+/// is recorded in <see cref="Exchanges"/> for assertions (was a mount attempted, how many bytes each upload sent).
+/// </summary>
+public sealed class FaultProxy : IAsyncDisposable
+{
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "TE", "Trailer", "Upgrade", "Expect", "Host",
+    };
+
+    private readonly LoopbackServer _server;
+    private readonly HttpClient _upstream;
+    private readonly string _upstreamUrl;
+    private readonly List<Fault> _faults = [];
+    private readonly Lock _faultsGate = new();
+    private readonly ConcurrentQueue<ProxiedExchange> _exchanges = new();
+    private long _sequence;
+
+    private FaultProxy(LoopbackServer server, HttpClient upstream, string upstreamUrl)
+    {
+        _server = server;
+        _upstream = upstream;
+        _upstreamUrl = upstreamUrl;
+    }
+
+    /// <summary>The proxy's base URL, to give the code under test instead of the registry's.</summary>
+    public string Url => _server.Url;
+
+    /// <summary>Host and port of the proxy: <c>127.0.0.1:port</c>.</summary>
+    public string Authority => _server.Address.Authority;
+
+    /// <summary>The registry behind the proxy.</summary>
+    public string UpstreamUrl => _upstreamUrl;
+
+    /// <summary>Every finished request, in completion order.</summary>
+    public IReadOnlyList<ProxiedExchange> Exchanges => [.. _exchanges.OrderBy(e => e.Sequence)];
+
+    /// <summary>Starts a proxy in front of a test registry.</summary>
+    public static Task<FaultProxy> StartAsync(RegistryProcess registry, CancellationToken cancellationToken = default) =>
+        StartAsync((registry ?? throw new ArgumentNullException(nameof(registry))).Url, cancellationToken);
+
+    /// <summary>Starts a proxy in front of any HTTP base URL.</summary>
+    public static async Task<FaultProxy> StartAsync(string upstreamUrl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(upstreamUrl);
+        var upstream = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        FaultProxy? proxy = null;
+        var server = await LoopbackServer.StartAsync(context => proxy!.HandleAsync(context), cancellationToken);
+        proxy = new FaultProxy(server, upstream, upstreamUrl.TrimEnd('/'));
+        return proxy;
+    }
+
+    /// <summary>
+    /// The next <paramref name="times"/> matching requests get their response headers and the first
+    /// <paramref name="afterBytes"/> body bytes, then the connection is aborted (a cut mid-download).
+    /// </summary>
+    public void CutResponse(RequestMatch match, long afterBytes, int times = 1) =>
+        Add(new Fault(match, FaultKind.CutResponse, times) { Bytes = afterBytes });
+
+    /// <summary>
+    /// The next <paramref name="times"/> matching requests have their first <paramref name="afterBytes"/> body
+    /// bytes forwarded to the registry, then both connections are aborted (a cut mid-upload).
+    /// </summary>
+    public void CutRequest(RequestMatch match, long afterBytes, int times = 1) =>
+        Add(new Fault(match, FaultKind.CutRequest, times) { Bytes = afterBytes });
+
+    /// <summary>The next <paramref name="times"/> matching requests are answered with <paramref name="status"/> (503 by default) without reaching the registry.</summary>
+    public void FailWith(RequestMatch match, int times = 1, HttpStatusCode status = HttpStatusCode.ServiceUnavailable) =>
+        Add(new Fault(match, FaultKind.Status, times) { Status = status });
+
+    /// <summary>The next <paramref name="times"/> matching requests are answered 429 with <c>Retry-After</c> in whole seconds.</summary>
+    public void Throttle(RequestMatch match, TimeSpan retryAfter, int times = 1) =>
+        Add(new Fault(match, FaultKind.Status, times) { Status = HttpStatusCode.TooManyRequests, RetryAfter = retryAfter });
+
+    /// <summary>The next <paramref name="times"/> matching requests wait <paramref name="latency"/> before being forwarded.</summary>
+    public void Delay(RequestMatch match, TimeSpan latency, int times = int.MaxValue) =>
+        Add(new Fault(match, FaultKind.Delay, times) { Latency = latency });
+
+    /// <summary>Drops every pending fault.</summary>
+    public void ClearFaults()
+    {
+        lock (_faultsGate)
+        {
+            _faults.Clear();
+        }
+    }
+
+    /// <summary>How many pending (not yet used) injections remain across all faults.</summary>
+    public int PendingFaults
+    {
+        get
+        {
+            lock (_faultsGate)
+            {
+                return _faults.Sum(f => f.Remaining);
+            }
+        }
+    }
+
+    /// <summary>Forgets the recorded exchanges.</summary>
+    public void ClearExchanges() => _exchanges.Clear();
+
+    /// <summary>How many finished requests matched.</summary>
+    public int Count(RequestMatch match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        return Exchanges.Count(e => match.Matches(e.Method, e.Path, e.Query));
+    }
+
+    /// <summary>Finished requests that matched, in order.</summary>
+    public IReadOnlyList<ProxiedExchange> Matching(RequestMatch match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        return [.. Exchanges.Where(e => match.Matches(e.Method, e.Path, e.Query))];
+    }
+
+    /// <summary>Describes the proxy.</summary>
+    public override string ToString() => $"FaultProxy {Url} -> {_upstreamUrl}";
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _upstream.Dispose();
+    }
+
+    private void Add(Fault fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault.Match);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fault.Remaining, "times");
+        lock (_faultsGate)
+        {
+            _faults.Add(fault);
+        }
+    }
+
+    private (List<TimeSpan> Delays, Fault? Outcome) TakeFaults(string method, string path, string query)
+    {
+        var delays = new List<TimeSpan>();
+        Fault? outcome = null;
+        lock (_faultsGate)
+        {
+            foreach (var fault in _faults.Where(f => f.Remaining > 0 && f.Match.Matches(method, path, query)))
+            {
+                if (fault.Kind == FaultKind.Delay)
+                {
+                    fault.Remaining--;
+                    delays.Add(fault.Latency);
+                }
+                else if (outcome is null)
+                {
+                    fault.Remaining--;
+                    outcome = fault;
+                }
+            }
+
+            _faults.RemoveAll(f => f.Remaining <= 0);
+        }
+
+        return (delays, outcome);
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var method = request.Method;
+        var path = request.Path.Value ?? "/";
+        var query = request.QueryString.Value ?? string.Empty;
+        var record = new ExchangeCounters();
+        string? injected = null;
+        var status = 0;
+        try
+        {
+            var (delays, fault) = TakeFaults(method, path, query);
+            foreach (var delay in delays)
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+
+            if (fault is { Kind: FaultKind.Status })
+            {
+                injected = $"status {(int)fault.Status}";
+                status = (int)fault.Status;
+                await AnswerAsync(context, fault);
+                return;
+            }
+
+            injected = fault is null ? null : fault.Kind == FaultKind.CutRequest ? $"cut request after {fault.Bytes}" : $"cut response after {fault.Bytes}";
+            await ForwardAsync(context, fault, record);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException or InjectedCutException)
+        {
+            // The client or the registry went away, or we cut on purpose: drop the connection.
+            context.Abort();
+        }
+        finally
+        {
+            _exchanges.Enqueue(new ProxiedExchange(
+                Interlocked.Increment(ref _sequence),
+                method,
+                path,
+                query,
+                status != 0 ? status : record.Status,
+                Interlocked.Read(ref record.RequestBytes),
+                Interlocked.Read(ref record.ResponseBytes),
+                injected));
+        }
+    }
+
+    private static async Task AnswerAsync(HttpContext context, Fault fault)
+    {
+        var response = context.Response;
+        response.StatusCode = (int)fault.Status;
+        if (fault.RetryAfter is { } retryAfter)
+        {
+            response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // The request body, if any, is not read: like a busy registry, we answer and let Kestrel close the connection.
+        response.ContentType = "application/json";
+        var code = fault.Status == HttpStatusCode.TooManyRequests ? "TOOMANYREQUESTS" : "UNAVAILABLE";
+        await response.WriteAsync($$"""{"errors":[{"code":"{{code}}","message":"injected by the test fault proxy"}]}""", context.RequestAborted);
+    }
+
+    private async Task ForwardAsync(HttpContext context, Fault? fault, ExchangeCounters counters)
+    {
+        var incoming = context.Request;
+        using var outgoing = new HttpRequestMessage(new HttpMethod(incoming.Method), _upstreamUrl + incoming.Path.Value + incoming.QueryString.Value);
+        var hasBody = incoming.ContentLength > 0
+            || (incoming.ContentLength is null && incoming.Headers.TransferEncoding.Count > 0)
+            || (incoming.ContentLength == 0 && !HttpMethods.IsGet(incoming.Method) && !HttpMethods.IsHead(incoming.Method));
+        if (hasBody)
+        {
+            var cutAfter = fault?.Kind == FaultKind.CutRequest ? fault.Bytes : (long?)null;
+            outgoing.Content = new ForwardedBody(incoming.Body, incoming.ContentLength, cutAfter, counters);
+        }
+
+        foreach (var (name, values) in incoming.Headers)
+        {
+            if (HopByHop.Contains(name))
+            {
+                continue;
+            }
+
+            if (!outgoing.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            {
+                outgoing.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        outgoing.Headers.Host = incoming.Host.Value;
+
+        using var upstream = await _upstream.SendAsync(outgoing, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        var response = context.Response;
+        response.StatusCode = (int)upstream.StatusCode;
+        counters.Status = (int)upstream.StatusCode;
+        foreach (var header in upstream.Headers.Concat(upstream.Content.Headers))
+        {
+            if (!HopByHop.Contains(header.Key))
+            {
+                response.Headers[header.Key] = header.Value.ToArray();
+            }
+        }
+
+        await response.StartAsync(context.RequestAborted);
+        if (HttpMethods.IsHead(context.Request.Method) || upstream.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotModified)
+        {
+            return;
+        }
+
+        var cutAfterBytes = fault?.Kind == FaultKind.CutResponse ? fault.Bytes : long.MaxValue;
+        await using var body = await upstream.Content.ReadAsStreamAsync(context.RequestAborted);
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var allowed = (int)Math.Min(buffer.Length, cutAfterBytes - counters.ResponseBytes);
+            if (allowed <= 0)
+            {
+                await response.Body.FlushAsync(context.RequestAborted);
+                throw new InjectedCutException();
+            }
+
+            var read = await body.ReadAsync(buffer.AsMemory(0, allowed), context.RequestAborted);
+            if (read == 0)
+            {
+                break;
+            }
+
+            await response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+            Interlocked.Add(ref counters.ResponseBytes, read);
+        }
+    }
+
+    private enum FaultKind
+    {
+        CutResponse,
+        CutRequest,
+        Status,
+        Delay,
+    }
+
+    private sealed class Fault(RequestMatch match, FaultKind kind, int times)
+    {
+        public RequestMatch Match { get; } = match;
+
+        public FaultKind Kind { get; } = kind;
+
+        public int Remaining { get; set; } = times;
+
+        public long Bytes { get; init; }
+
+        public HttpStatusCode Status { get; init; }
+
+        public TimeSpan? RetryAfter { get; init; }
+
+        public TimeSpan Latency { get; init; }
+    }
+
+    private sealed class ExchangeCounters
+    {
+        public long RequestBytes;
+        public long ResponseBytes;
+        public int Status;
+    }
+
+    private sealed class InjectedCutException : Exception
+    {
+        public InjectedCutException()
+            : base("Connection cut by the test fault proxy.")
+        {
+        }
+    }
+
+    /// <summary>Streams the client's request body to the registry, counting bytes, and cuts after a limit.</summary>
+    private sealed class ForwardedBody(Stream source, long? length, long? cutAfter, ExchangeCounters counters) : HttpContent
+    {
+        protected override bool TryComputeLength(out long computed)
+        {
+            computed = length ?? 0;
+            return length is not null;
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[64 * 1024];
+            var limit = cutAfter ?? long.MaxValue;
+            while (true)
+            {
+                var allowed = (int)Math.Min(buffer.Length, limit - counters.RequestBytes);
+                if (allowed <= 0)
+                {
+                    await stream.FlushAsync(cancellationToken);
+                    // Give the registry a moment to take in what it got before the connection drops.
+                    await Task.Delay(100, cancellationToken);
+                    throw new InjectedCutException();
+                }
+
+                var read = await source.ReadAsync(buffer.AsMemory(0, allowed), cancellationToken);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                Interlocked.Add(ref counters.RequestBytes, read);
+            }
+        }
+    }
+}
+
+/// <summary>One request that went through the proxy.</summary>
+/// <param name="Sequence">Order in which requests finished.</param>
+/// <param name="Method">HTTP method.</param>
+/// <param name="Path">Path, e.g. <c>/v2/team/app/blobs/uploads/&lt;id&gt;</c> (the upload id groups the requests of one upload).</param>
+/// <param name="Query">Query string including <c>?</c>, or empty.</param>
+/// <param name="StatusCode">Status returned to the client; 0 when the connection dropped before a status.</param>
+/// <param name="RequestBytes">Request body bytes forwarded to the registry.</param>
+/// <param name="ResponseBytes">Response body bytes forwarded to the client.</param>
+/// <param name="InjectedFault">The fault applied, or null when forwarded untouched.</param>
+public sealed record ProxiedExchange(
+    long Sequence,
+    string Method,
+    string Path,
+    string Query,
+    int StatusCode,
+    long RequestBytes,
+    long ResponseBytes,
+    string? InjectedFault);
