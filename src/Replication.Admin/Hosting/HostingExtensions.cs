@@ -25,6 +25,10 @@ public static class HostingExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // Serve package assets (MudBlazor, the Blazor script) from the build output in every environment, not only
+        // Development, so `dotnet run --no-launch-profile` works too; a published app has no such manifest and is unaffected.
+        builder.WebHost.UseStaticWebAssets();
+
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         return builder;
@@ -67,6 +71,9 @@ public static class HostingExtensions
             FileProvider = new PhysicalFileProvider(BrandDirectory),
             RequestPath = "/brand",
         });
+
+        // Routing after the brand files, so no catch-all endpoint (such as the static assets' file fallback) claims them first.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
