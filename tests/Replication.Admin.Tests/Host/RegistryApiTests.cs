@@ -158,6 +158,19 @@ public sealed class RegistryApiTests(AdminAppFactory app) : IClassFixture<AdminA
     }
 
     [Fact]
+    public async Task Malformed_json_is_a_400_problem_and_changes_nothing()
+    {
+        using var client = app.CreateBasicClient();
+        var before = (await client.GetFromJsonAsync<JsonElement>("/api/v1/registries")).GetArrayLength();
+
+        using var response = await client.PostAsync("/api/v1/registries", new StringContent("{\"name\": \"x\", ", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(before, (await client.GetFromJsonAsync<JsonElement>("/api/v1/registries")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_duplicate_name_is_a_field_error()
     {
         using var client = app.CreateBasicClient();
