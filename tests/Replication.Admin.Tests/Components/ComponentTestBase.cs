@@ -1,5 +1,6 @@
 using AngleSharp.Dom;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -24,6 +25,7 @@ namespace Replication.Admin.Tests.Components;
 public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
 {
     private readonly TempDirectory data = new();
+    private readonly BunitAuthorizationContext authorization;
 
     protected ComponentTestBase()
     {
@@ -40,7 +42,7 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         Services.AddSingleton<IRegistryClientFactory>(RegistryClients);
         Services.AddScoped<RegistryService>();
 
-        var authorization = AddAuthorization();
+        authorization = AddAuthorization();
         authorization.SetAuthorized("alice");
         authorization.SetRoles(Roles.Administrator);
     }
@@ -77,6 +79,28 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         await host.InvokeAsync(async () => reference = await dialogs.ShowAsync<TDialog>("Dialog", parameters ?? [], new DialogOptions()));
         host.WaitForAssertion(() => Assert.NotEmpty(host.FindAll(".mud-dialog")));
         return (host, reference!);
+    }
+
+    /// <summary>Renders <typeparamref name="TPage"/> below the providers the layout renders.</summary>
+    protected IRenderedComponent<IComponent> RenderPage<TPage>()
+        where TPage : IComponent =>
+        Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<MudDialogProvider>(1);
+            builder.CloseComponent();
+            builder.OpenComponent<MudSnackbarProvider>(2);
+            builder.CloseComponent();
+            builder.OpenComponent<TPage>(3);
+            builder.CloseComponent();
+        });
+
+    /// <summary>Signs the test user in as a viewer instead of an administrator.</summary>
+    protected void SignInAsViewer()
+    {
+        authorization.SetAuthorized("victor");
+        authorization.SetRoles(Roles.Viewer);
     }
 
     /// <summary>The input (or textarea) of the form field whose visible label is <paramref name="label"/>.</summary>
