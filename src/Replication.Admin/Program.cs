@@ -1,6 +1,8 @@
 using Replication.Admin.Api;
+using Replication.Admin.Components;
 using Replication.Admin.Data;
 using Replication.Admin.Hosting;
+using Replication.Admin.Registries;
 using Replication.Admin.Security;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,11 +1,7 @@
 using Microsoft.Extensions.FileProviders;
-using MudBlazor;
-using MudBlazor.Services;
 using Replication.Admin.Api;
 using Replication.Admin.Components;
-using Replication.Admin.Registries;
 using Replication.Admin.Security;
-using Replication.Registry;
 
 namespace Replication.Admin.Hosting;
 
@@ -34,28 +30,6 @@ public static class HostingExtensions
         return builder;
     }
 
-    public static WebApplicationBuilder AddReplicationRegistries(this WebApplicationBuilder builder)
-    {
-        // Binds Replication:Registry itself.
-        builder.Services.AddRegistryClients();
-        builder.Services.AddSingleton<RegistrySecrets>();
-        builder.Services.AddScoped<RegistryService>();
-        return builder;
-    }
-
-    public static WebApplicationBuilder AddReplicationUi(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices(config =>
-        {
-            config.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
-            config.SnackbarConfiguration.PreventDuplicates = false;
-            config.SnackbarConfiguration.VisibleStateDuration = 5000;
-        });
-        builder.Services.AddHttpContextAccessor();
-        return builder;
-    }
-
     public static WebApplication UseReplicationPipeline(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment())
@@ -65,6 +39,7 @@ public static class HostingExtensions
 
         // API clients get problem details for bare status codes; pages keep the browser's own handling.
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+
         // The brand assets (logo, favicon, CSS) are public: the sign-in page needs them before anyone is signed in.
         app.UseStaticFiles(new StaticFileOptions
         {
