@@ -17,8 +17,6 @@ public static class RegistryUsage
         // Until the rules table exists nothing can use a registry; then this becomes:
         // db.ReplicationRules.Where(r => r.SourceRegistryId == registryId || r.DestinationRegistryId == registryId)
         //     .OrderBy(r => r.Name).Select(r => r.Name).ToListAsync(cancellationToken)
-        _ = registryId;
-        _ = cancellationToken;
         return Task.FromResult(new List<string>());
     }
 

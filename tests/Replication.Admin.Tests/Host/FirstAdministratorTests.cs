@@ -63,6 +63,18 @@ public sealed partial class FirstAdministratorTests
         Assert.DoesNotContain(second.LogLines, l => l.Contains("generated password", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_configured_password_that_breaks_the_rules_stops_the_start_with_the_rule_named()
+    {
+        using var app = new AdminAppFactory(dataDirectory: null, initialPassword: "weak");
+
+        var failure = Assert.ThrowsAny<Exception>(() => app.CreateAnonymousClient());
+
+        var message = failure is AggregateException aggregate ? aggregate.Flatten().InnerExceptions[0].Message : failure.Message;
+        Assert.Contains("Admin:InitialPassword", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'weak'", message, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("generated password: (\\S+)")]
     private static partial Regex GeneratedPassword();
 }
