@@ -1,4 +1,24 @@
+using Replication.Admin.Api;
+using Replication.Admin.Components;
+using Replication.Admin.Data;
+using Replication.Admin.Hosting;
+using Replication.Admin.Registries;
+using Replication.Admin.Security;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddReplicationDefaults();
+builder.AddReplicationData();
+builder.AddReplicationSecurity();
+builder.AddReplicationRegistries();
+builder.AddReplicationApi();
+builder.AddReplicationUi();
+
 var app = builder.Build();
-app.MapGet("/", () => "Replication Admin");
+
+app.UseReplicationPipeline();
+
 app.Run();
+
+/// <summary>Entry point; public so in-process host tests can start the app with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,33 @@
+namespace Replication.Admin.Audit;
+
+/// <summary>One thing somebody did: who, what, to what, when, and what changed (never a secret).</summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>Account name, or the user name typed at a failed sign-in.</summary>
+    public required string Who { get; set; }
+
+    /// <summary>Dotted verb such as <c>registry.create</c> or <c>signin.failure</c> (see <see cref="AuditActions"/>).</summary>
+    public required string Action { get; set; }
+
+    /// <summary>What it was done to, in words an administrator recognises ("registry 'harbor-prod'").</summary>
+    public string Target { get; set; } = "";
+
+    public string Details { get; set; } = "";
+}
+
+/// <summary>The actions recorded so far; later features add theirs here.</summary>
+public static class AuditActions
+{
+    public const string RegistryCreate = "registry.create";
+    public const string RegistryUpdate = "registry.update";
+    public const string RegistryDelete = "registry.delete";
+    public const string SignInSuccess = "signin.success";
+    public const string SignInFailure = "signin.failure";
+    public const string UserCreate = "user.create";
+    public const string UserDelete = "user.delete";
+    public const string UserRoleChange = "user.role";
+}

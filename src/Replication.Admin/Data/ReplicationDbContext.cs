@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Replication.Admin.Audit;
+using Replication.Admin.Registries;
+
+namespace Replication.Admin.Data;
+
+/// <summary>The app's database: Identity's accounts and roles plus everything the administrator configures.</summary>
+public sealed class ReplicationDbContext(DbContextOptions<ReplicationDbContext> options) : IdentityDbContext(options)
+{
+    public DbSet<RegistryEndpoint> RegistryEndpoints => Set<RegistryEndpoint>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(ReplicationDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+
+        // SQLite cannot order or compare DateTimeOffset stored as text; a sortable integer can.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}

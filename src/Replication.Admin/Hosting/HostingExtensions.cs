@@ -1,0 +1,63 @@
+using Microsoft.Extensions.FileProviders;
+using Replication.Admin.Api;
+using Replication.Admin.Components;
+using Replication.Admin.Security;
+
+namespace Replication.Admin.Hosting;
+
+/// <summary>The building blocks Program.cs composes, one per concern.</summary>
+public static class HostingExtensions
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>Where the build copies <c>wwwroot-assets/</c>.</summary>
+    public static string BrandDirectory => Path.Combine(AppContext.BaseDirectory, "wwwroot", "brand");
+
+    public static WebApplicationBuilder AddReplicationDefaults(this WebApplicationBuilder builder)
+    {
+        // --urls, ASPNETCORE_URLS and the launch profile all win over this default.
+        if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        // Serve package assets (MudBlazor, the Blazor script) from the build output in every environment, not only
+        // Development, so `dotnet run --no-launch-profile` works too; a published app has no such manifest and is unaffected.
+        builder.WebHost.UseStaticWebAssets();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static WebApplication UseReplicationPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        // API clients get problem details for bare status codes; pages keep the browser's own handling.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+
+        // The brand assets (logo, favicon, CSS) are public: the sign-in page needs them before anyone is signed in.
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(BrandDirectory),
+            RequestPath = "/brand",
+        });
+
+        // Routing after the brand files, so no catch-all endpoint (such as the static assets' file fallback) claims them first.
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapReplicationApi();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+
+namespace Replication.Admin.Registries;
+
+/// <summary>
+/// What an administrator submits for a registry, from the dialog or the API (the API's JSON shape).
+/// <see cref="Password"/> is write-only: empty on edit means "keep the saved password".
+/// </summary>
+public sealed class RegistryEndpointInput
+{
+    public string? Name { get; set; }
+
+    public string? Url { get; set; }
+
+    public string? Type { get; set; } = RegistryTypes.DockerRegistry;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public bool VerifyTls { get; set; } = true;
+
+    public string? CaCertificate { get; set; }
+
+    public string? Description { get; set; }
+
+    /// <summary>The dialog's explicit choice; the API infers it from <see cref="Username"/>.</summary>
+    [JsonIgnore]
+    public CredentialKind? Credential { get; set; }
+
+    [JsonIgnore]
+    public CredentialKind EffectiveCredential => Credential ?? (string.IsNullOrWhiteSpace(Username) ? CredentialKind.Anonymous : CredentialKind.UsernamePassword);
+
+    public static RegistryEndpointInput From(RegistryView registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return new RegistryEndpointInput
+        {
+            Name = registry.Name,
+            Url = registry.Url,
+            Type = registry.Type,
+            Username = registry.Username,
+            Password = null,
+            VerifyTls = registry.VerifyTls,
+            CaCertificate = registry.CaCertificate,
+            Description = registry.Description,
+            Credential = registry.CredentialKind,
+        };
+    }
+
+    public override string ToString() => $"RegistryEndpointInput {{ Name = {Name}, Url = {Url}, Type = {Type}, Username = {Username} }}";
+}

@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Replication.Admin.Data;
+
+namespace Replication.Admin.Registries;
+
+/// <summary>
+/// Who depends on a registry. The one place deletion asks; replication rules add their query here
+/// (their foreign keys use <c>DeleteBehavior.Restrict</c>, so the database refuses as a backstop).
+/// </summary>
+public static class RegistryUsage
+{
+    /// <summary>Names of the replication rules that use the registry as source or destination.</summary>
+    public static Task<List<string>> FindRuleNamesAsync(ReplicationDbContext db, int registryId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+
+        // Until the rules table exists nothing can use a registry; then this becomes:
+        // db.ReplicationRules.Where(r => r.SourceRegistryId == registryId || r.DestinationRegistryId == registryId)
+        //     .OrderBy(r => r.Name).Select(r => r.Name).ToListAsync(cancellationToken)
+        return Task.FromResult(new List<string>());
+    }
+
+    /// <summary>True when SQLite refused the change because of a foreign key (a rule still points at the registry).</summary>
+    public static bool IsForeignKeyViolation(DbUpdateException exception) =>
+        exception?.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } sqlite
+        && sqlite.Message.Contains("FOREIGN KEY", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when SQLite refused the change because the name is taken.</summary>
+    public static bool IsUniqueViolation(DbUpdateException exception) =>
+        exception?.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } sqlite
+        && sqlite.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,122 @@
+using AngleSharp.Dom;
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MudBlazor;
+using MudBlazor.Services;
+using Replication.Admin.Audit;
+using Replication.Admin.Data;
+using Replication.Admin.Registries;
+using Replication.Admin.Security;
+using Replication.Admin.Tests.Infrastructure;
+using Replication.Registry;
+
+namespace Replication.Admin.Tests.Components;
+
+/// <summary>
+/// MudBlazor components under bUnit with the app's real services on a real (temporary) SQLite database; only the registry
+/// client factory is a stand-in. Renders the popover and dialog providers the way the layout does.
+/// </summary>
+public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
+{
+    private readonly TempDirectory data = new();
+    private readonly BunitAuthorizationContext authorization;
+
+    protected ComponentTestBase()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        Services.AddSingleton(TimeProvider.System);
+        var connectionString = $"Data Source={Path.Combine(data.Path, "replication.db")};Foreign Keys=True";
+        Services.AddDbContextFactory<ReplicationDbContext>(options => options.UseSqlite(connectionString));
+        Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        Services.AddSingleton<RegistrySecrets>();
+        Services.AddSingleton<AuditLog>();
+        Services.AddSingleton<IRegistryClientFactory>(RegistryClients);
+        Services.AddScoped<RegistryService>();
+
+        authorization = AddAuthorization();
+        authorization.SetAuthorized("alice");
+        authorization.SetRoles(Roles.Administrator);
+    }
+
+    protected FakeRegistryClientFactory RegistryClients { get; } = new();
+
+    protected RegistryService Registries => Services.GetRequiredService<RegistryService>();
+
+    public async Task InitializeAsync()
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>().CreateDbContextAsync();
+        await db.Database.MigrateAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        data.Dispose();
+    }
+
+    /// <summary>Renders the providers and opens <typeparamref name="TDialog"/> through <see cref="IDialogService"/>, as a page would.</summary>
+    protected async Task<(IRenderedComponent<IComponent> Host, IDialogReference Dialog)> ShowDialogAsync<TDialog>(DialogParameters<TDialog>? parameters = null)
+        where TDialog : IComponent
+    {
+        var host = Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<MudDialogProvider>(1);
+            builder.CloseComponent();
+        });
+        var dialogs = Services.GetRequiredService<IDialogService>();
+        IDialogReference? reference = null;
+        await host.InvokeAsync(async () => reference = await dialogs.ShowAsync<TDialog>("Dialog", parameters ?? [], new DialogOptions()));
+        host.WaitForAssertion(() => Assert.NotEmpty(host.FindAll(".mud-dialog")));
+        return (host, reference!);
+    }
+
+    /// <summary>Renders <typeparamref name="TPage"/> below the providers the layout renders.</summary>
+    protected IRenderedComponent<IComponent> RenderPage<TPage>()
+        where TPage : IComponent =>
+        Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<MudDialogProvider>(1);
+            builder.CloseComponent();
+            builder.OpenComponent<MudSnackbarProvider>(2);
+            builder.CloseComponent();
+            builder.OpenComponent<TPage>(3);
+            builder.CloseComponent();
+        });
+
+    /// <summary>Signs the test user in as a viewer instead of an administrator.</summary>
+    protected void SignInAsViewer()
+    {
+        authorization.SetAuthorized("victor");
+        authorization.SetRoles(Roles.Viewer);
+    }
+
+    /// <summary>The input (or textarea) of the form field whose visible label is <paramref name="label"/>.</summary>
+    protected static IElement Field(IRenderedComponent<IComponent> host, string label)
+    {
+        var control = host.FindAll(".mud-input-control")
+            .FirstOrDefault(c => c.QuerySelector("label")?.TextContent.Trim() == label)
+            ?? throw new InvalidOperationException($"No field labelled '{label}'. Labels: {string.Join(", ", host.FindAll(".mud-input-control label").Select(l => l.TextContent.Trim()))}");
+        return control.QuerySelector("textarea") ?? control.QuerySelector("input")!;
+    }
+
+    protected static IElement Button(IRenderedComponent<IComponent> host, string text) =>
+        host.FindAll("button").FirstOrDefault(b => b.TextContent.Trim() == text)
+        ?? throw new InvalidOperationException($"No button '{text}'.");
+
+    /// <summary>Validation and helper texts currently shown as errors.</summary>
+    protected static IReadOnlyList<string> ErrorTexts(IRenderedComponent<IComponent> host) =>
+        host.FindAll(".mud-input-error").Select(e => e.TextContent.Trim()).Where(t => t.Length > 0).ToList();
+}

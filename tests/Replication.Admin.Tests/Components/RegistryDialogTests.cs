@@ -1,0 +1,256 @@
+using AngleSharp.Dom;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Replication.Admin.Components.Pages.Registries;
+using Replication.Admin.Registries;
+using Replication.Registry;
+
+namespace Replication.Admin.Tests.Components;
+
+public sealed class RegistryDialogTests : ComponentTestBase
+{
+    [Fact]
+    public async Task Saving_an_empty_form_names_each_required_field_and_saves_nothing()
+    {
+        var (host, _) = await ShowDialogAsync<RegistryDialog>();
+
+        Button(host, "Save").Click();
+
+        host.WaitForAssertion(() =>
+        {
+            var errors = ErrorTexts(host);
+            Assert.Contains(errors, e => e.StartsWith("Name is required.", StringComparison.Ordinal));
+            Assert.Contains(errors, e => e.StartsWith("URL is required.", StringComparison.Ordinal));
+        });
+        Assert.Empty(await Registries.ListAsync());
+    }
+
+    [Theory]
+    [InlineData("Name", "-bad name!", "Name may contain letters, digits, spaces")]
+    [InlineData("URL", "ftp://registry.example.com", "URL must start with https:// or http://")]
+    [InlineData("URL", "registry.example.com", "URL is not a valid address.")]
+    [InlineData("URL", "https://registry.example.com/v2/", "URL must be the registry's root without a path")]
+    [InlineData("URL", "https://bob:secret@registry.example.com", "URL must not contain a user name or password")]
+    [InlineData("CA certificate", "not a certificate", "CA certificate could not be read.")]
+    public async Task A_bad_value_shows_a_message_that_says_what_is_wrong(string label, string value, string expected)
+    {
+        var (host, _) = await ShowDialogAsync<RegistryDialog>();
+
+        Type(host, label, value);
+        Button(host, "Save").Click();
+
+        host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains(expected, StringComparison.Ordinal)));
+        Assert.Empty(await Registries.ListAsync());
+    }
+
+    [Fact]
+    public async Task A_too_long_description_says_how_long_it_may_be()
+    {
+        var (host, _) = await ShowDialogAsync<RegistryDialog>();
+
+        Type(host, "Description", new string('x', RegistryEndpointValidator.DescriptionMaxLength + 1));
+        Button(host, "Save").Click();
+
+        host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains("shorten it to at most 1000", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Username_and_password_credentials_require_both_fields()
+    {
+        var (host, _) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "Name", "source");
+        Type(host, "URL", "http://127.0.0.1:5000");
+
+        Choose(host, "Credential", "Username and password");
+        Button(host, "Save").Click();
+
+        host.WaitForAssertion(() =>
+        {
+            var errors = ErrorTexts(host);
+            Assert.Contains(errors, e => e.StartsWith("Username is required for username and password credentials.", StringComparison.Ordinal));
+            Assert.Contains(errors, e => e.StartsWith("Password is required for username and password credentials.", StringComparison.Ordinal));
+        });
+        Assert.Empty(await Registries.ListAsync());
+    }
+
+    [Fact]
+    public async Task A_name_already_taken_is_refused_with_a_message_at_the_name()
+    {
+        await Registries.CreateAsync(new RegistryEndpointInput { Name = "harbor-prod", Url = "https://harbor.example.com" }, "alice");
+        var (host, _) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "Name", "HARBOR-prod");
+        Type(host, "URL", "https://other.example.com");
+
+        Button(host, "Save").Click();
+
+        host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.StartsWith("A registry named 'HARBOR-prod' already exists.", StringComparison.Ordinal)));
+        Assert.Single(await Registries.ListAsync());
+    }
+
+    [Fact]
+    public async Task A_valid_new_registry_is_saved_and_returned_as_the_dialog_result()
+    {
+        var (host, dialog) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "Name", "source");
+        Type(host, "URL", "http://127.0.0.1:5000/");
+        Choose(host, "Credential", "Username and password");
+        Type(host, "Username", "robot");
+        Type(host, "Password", "s3cret-value");
+        Type(host, "Description", "Lab registry");
+
+        Button(host, "Save").Click();
+
+        var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
+        var saved = Assert.IsType<RegistryView>(result!.Data);
+        Assert.Equal("source", saved.Name);
+        Assert.Equal("http://127.0.0.1:5000", saved.Url);
+        Assert.Equal("robot", saved.Username);
+        Assert.True(saved.HasPassword);
+        var endpoint = await Registries.GetClientEndpointAsync(saved.Id);
+        Assert.Equal("s3cret-value", Assert.IsType<BasicCredential>(endpoint!.Credential).Password);
+    }
+
+    [Fact]
+    public async Task Editing_shows_the_password_field_empty_with_the_keep_hint_and_keeps_the_saved_password()
+    {
+        var created = await Registries.CreateAsync(
+            new RegistryEndpointInput { Name = "source", Url = "https://reg.example.com", Username = "robot", Password = "first-secret" }, "alice");
+        var parameters = new DialogParameters<RegistryDialog> { { d => d.Registry, created.Registry } };
+        var (host, dialog) = await ShowDialogAsync(parameters);
+
+        var password = Field(host, "Password");
+        Assert.True(string.IsNullOrEmpty(password.GetAttribute("value")));
+        Assert.DoesNotContain("first-secret", host.Markup, StringComparison.Ordinal);
+        Assert.Contains("Leave empty to keep the saved password", host.Markup, StringComparison.Ordinal);
+
+        Type(host, "Description", "changed");
+        Button(host, "Save").Click();
+        await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var endpoint = await Registries.GetClientEndpointAsync(created.Registry!.Id);
+        Assert.Equal("first-secret", Assert.IsType<BasicCredential>(endpoint!.Credential).Password);
+        Assert.Equal("changed", (await Registries.GetAsync(created.Registry.Id))!.Description);
+    }
+
+    [Fact]
+    public async Task Editing_with_a_new_password_replaces_the_saved_one()
+    {
+        var created = await Registries.CreateAsync(
+            new RegistryEndpointInput { Name = "source", Url = "https://reg.example.com", Username = "robot", Password = "first-secret" }, "alice");
+        var (host, dialog) = await ShowDialogAsync(new DialogParameters<RegistryDialog> { { d => d.Registry, created.Registry } });
+
+        Type(host, "Password", "second-secret");
+        Button(host, "Save").Click();
+        await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var endpoint = await Registries.GetClientEndpointAsync(created.Registry!.Id);
+        Assert.Equal("second-secret", Assert.IsType<BasicCredential>(endpoint!.Credential).Password);
+    }
+
+    [Fact]
+    public async Task Test_Connection_shows_the_registry_answer_for_the_unsaved_values()
+    {
+        RegistryClients.NextPing = new PingResult(PingOutcome.Ok, "Connected (registry/2.0)", "registry/2.0");
+        var (host, _) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "Name", "source");
+        Type(host, "URL", "http://127.0.0.1:5999");
+
+        Button(host, "Test Connection").Click();
+
+        host.WaitForAssertion(() =>
+        {
+            var alert = host.Find(".ra-test-result");
+            Assert.Contains("Connection OK.", alert.TextContent, StringComparison.Ordinal);
+            Assert.Contains("Connected (registry/2.0)", alert.TextContent, StringComparison.Ordinal);
+        });
+        Assert.Equal(new Uri("http://127.0.0.1:5999"), Assert.Single(RegistryClients.Requested).BaseUrl);
+        Assert.Empty(await Registries.ListAsync());
+    }
+
+    [Fact]
+    public async Task Test_Connection_shows_a_failure_with_its_cause()
+    {
+        RegistryClients.NextPing = new PingResult(PingOutcome.Unauthorized, "The registry refused the credentials: check the username and password.");
+        var (host, _) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "URL", "http://127.0.0.1:5999");
+
+        Button(host, "Test Connection").Click();
+
+        host.WaitForAssertion(() =>
+        {
+            var alert = host.Find(".ra-test-result");
+            Assert.Contains("Connection failed.", alert.TextContent, StringComparison.Ordinal);
+            Assert.Contains("refused the credentials", alert.TextContent, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task Test_Connection_while_editing_with_an_empty_password_uses_the_saved_one()
+    {
+        var created = await Registries.CreateAsync(
+            new RegistryEndpointInput { Name = "source", Url = "https://reg.example.com", Username = "robot", Password = "first-secret" }, "alice");
+        var (host, _) = await ShowDialogAsync(new DialogParameters<RegistryDialog> { { d => d.Registry, created.Registry } });
+
+        Button(host, "Test Connection").Click();
+
+        host.WaitForAssertion(() => Assert.Single(RegistryClients.Requested));
+        var credential = Assert.IsType<BasicCredential>(RegistryClients.Requested[0].Credential);
+        Assert.Equal("robot", credential.Username);
+        Assert.Equal("first-secret", credential.Password);
+        host.WaitForAssertion(() => Assert.Contains("Connection OK.", host.Find(".ra-test-result").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cancel_closes_without_saving()
+    {
+        var (host, dialog) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "Name", "source");
+        Type(host, "URL", "https://reg.example.com");
+
+        Button(host, "Cancel").Click();
+
+        var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(result!.Canceled);
+        Assert.Empty(await Registries.ListAsync());
+    }
+
+    private Task<(IRenderedComponent<IComponent> Host, IDialogReference Dialog)> ShowDialogAsync(DialogParameters<RegistryDialog> parameters) =>
+        ShowDialogAsync<RegistryDialog>(parameters);
+
+    /// <summary>Types like a user: the input event for fields that validate while typing, then the change event.</summary>
+    private static void Type(IRenderedComponent<IComponent> host, string label, string value)
+    {
+        var field = Field(host, label);
+        if (field.HasAttribute("blazor:oninput"))
+        {
+            field.Input(value);
+            field = Field(host, label);
+        }
+
+        if (field.HasAttribute("blazor:onchange"))
+        {
+            field.Change(value);
+        }
+    }
+
+    /// <summary>Opens the select labelled <paramref name="label"/> and clicks the item with <paramref name="itemText"/>.</summary>
+    private static void Choose(IRenderedComponent<IComponent> host, string label, string itemText)
+    {
+        var control = host.FindAll(".mud-select").First(s => s.QuerySelector("label")?.TextContent.Trim() == label);
+        var opener = control.QuerySelectorAll("*").First(e => e.HasAttribute("blazor:onclick") || e.HasAttribute("blazor:onmousedown"));
+        if (opener.HasAttribute("blazor:onmousedown"))
+        {
+            opener.MouseDown();
+        }
+        else
+        {
+            opener.Click();
+        }
+
+        host.WaitForAssertion(() => Assert.Contains(host.FindAll(".mud-list-item"), i => i.TextContent.Trim() == itemText));
+        var item = host.FindAll(".mud-list-item").First(i => i.TextContent.Trim() == itemText);
+        item.Click();
+        host.WaitForAssertion(() => Assert.Contains(host.FindAll(".mud-input-control label"), l => l.TextContent.Trim() == "Username"));
+    }
+}
