@@ -25,7 +25,13 @@ public sealed class RegistryProcess : IAsyncDisposable
         "$1" serve "$2" </dev/null 3<&- &
         child=$!
         ( read -r _ <&3; kill -TERM "$child" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+        reader=$!
         wait "$child"
+        status=$?
+        # A registry that exits by itself must not leave the stdin reader behind: end it before this script ends.
+        kill "$reader" 2>/dev/null
+        wait "$reader" 2>/dev/null
+        exit $status
         """;
 
     private static readonly HttpClient ReadinessClient = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
