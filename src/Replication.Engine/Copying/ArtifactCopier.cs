@@ -1,0 +1,359 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Replication.Engine.Progress;
+using Replication.Registry;
+using Replication.Registry.Content;
+
+namespace Replication.Engine.Copying;
+
+/// <summary>A source manifest with its index children read, and the blobs of the whole tree.</summary>
+internal sealed class ResolvedManifest
+{
+    public ResolvedManifest(Manifest manifest, IReadOnlyList<ResolvedManifest> children)
+    {
+        Manifest = manifest;
+        Children = children;
+        Blobs = manifest.Blobs;
+        AllBlobs = Blobs.Concat(children.SelectMany(c => c.AllBlobs)).DistinctBy(b => b.Digest).ToList();
+    }
+
+    public Manifest Manifest { get; }
+
+    public string Digest => Manifest.Digest;
+
+    public IReadOnlyList<ResolvedManifest> Children { get; }
+
+    /// <summary>Config and layers of this manifest (empty for an index).</summary>
+    public IReadOnlyList<Descriptor> Blobs { get; }
+
+    /// <summary>Every blob of the tree, each digest once.</summary>
+    public IReadOnlyList<Descriptor> AllBlobs { get; }
+}
+
+/// <summary>
+/// Copies one tagged artifact: index children by digest before the index, an image's blobs before its manifest, the
+/// manifest last with its exact bytes, then its referrers. Nothing is ever made visible before all it refers to is there.
+/// </summary>
+internal sealed class ArtifactCopier
+{
+    private const int MaxReferrerDepth = 2;
+
+    private readonly RunContext _run;
+
+    // Manifests known to be in a destination repository this run, by "repository@digest".
+    private readonly ConcurrentDictionary<string, byte> _manifests = new(StringComparer.Ordinal);
+    private readonly SingleFlight<string> _manifestPushes = new();
+
+    public ArtifactCopier(RunContext run)
+    {
+        _run = run;
+    }
+
+    /// <summary>Reads a source manifest and, for an index, its children (by digest, verified by the client).</summary>
+    public async Task<ResolvedManifest> ResolveAsync(string repository, string reference, CancellationToken cancellationToken)
+    {
+        Manifest manifest;
+        await _run.Checks.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            manifest = await _run.Source.GetManifestAsync(repository, reference, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ReplicationException($"{repository}:{reference} no longer exists at the source.", false, ex);
+        }
+        finally
+        {
+            _run.Checks.Release();
+        }
+
+        if (MediaTypes.IsSchema1(manifest.MediaType))
+        {
+            throw new ReplicationException(
+                $"{repository}:{reference} is a Docker schema 1 manifest, a deprecated format that cannot be copied with its digest; push it again with a current client.",
+                false);
+        }
+
+        if (!manifest.IsIndex)
+        {
+            return new ResolvedManifest(manifest, []);
+        }
+
+        var children = await Task.WhenAll(manifest.Children.Select(async child =>
+        {
+            try
+            {
+                return await ResolveAsync(repository, child.Digest, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ReplicationException ex) when (ex.InnerException is RegistryException { StatusCode: HttpStatusCode.NotFound })
+            {
+                throw new ReplicationException(
+                    $"The index {repository}:{reference} lists {child.Digest} ({child.Platform?.ToString() ?? "no platform"}), which the source does not have.",
+                    false,
+                    ex);
+            }
+        })).ConfigureAwait(false);
+        return new ResolvedManifest(manifest, children);
+    }
+
+    /// <summary>Copies the artifact of a task whose source was resolved into <paramref name="resolved"/>.</summary>
+    public async Task<TaskResult> CopyAsync(ReplicationTask task, ResolvedManifest resolved, TaskProgress progress, CancellationToken cancellationToken)
+    {
+        var replicated = new List<ReplicatedArtifact>();
+        var current = await _run.Destination.HeadManifestAsync(task.DestinationRepository, task.Tag, cancellationToken).ConfigureAwait(false);
+        TaskOutcome outcome;
+        string? message = null;
+        if (current?.Digest == resolved.Digest)
+        {
+            // Planned as a copy yet already there: most likely an interrupted earlier attempt pushed it, so it is
+            // recorded as replicated, or a crash between push and record would make it undeletable forever.
+            outcome = TaskOutcome.UpToDate;
+            MarkPresent(task.DestinationRepository, resolved);
+            progress.MarkDone(resolved.AllBlobs);
+            replicated.Add(new ReplicatedArtifact(task.DestinationRepository, task.Tag, resolved.Digest));
+        }
+        else if (current is not null && !_run.Scope.Override)
+        {
+            return new TaskResult
+            {
+                Task = task,
+                Outcome = TaskOutcome.Skipped,
+                Digest = current.Digest,
+                Message = $"{task.DestinationReference} exists with another digest ({current.Digest}) and override is off; left alone.",
+            };
+        }
+        else
+        {
+            await PushTreeAsync(progress, task.SourceRepository, task.DestinationRepository, resolved, task.Tag, cancellationToken).ConfigureAwait(false);
+            replicated.Add(new ReplicatedArtifact(task.DestinationRepository, task.Tag, resolved.Digest));
+            outcome = TaskOutcome.Copied;
+        }
+
+        if (_run.Scope.IncludeReferrers)
+        {
+            try
+            {
+                await CopyReferrersAsync(progress, task.SourceRepository, task.DestinationRepository, resolved.Digest, task.ReferrerTags, 0, replicated, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The image is there already: whoever records what was replicated must hear of it.
+                throw new ArtifactPartlyCopiedException(resolved.Digest, replicated, ex);
+            }
+
+            if (outcome == TaskOutcome.UpToDate && replicated.Count > 1)
+            {
+                message = $"up to date; {replicated.Count - 1} referrer tag(s) copied";
+            }
+        }
+
+        return new TaskResult { Task = task, Outcome = outcome, Digest = resolved.Digest, Message = message, Replicated = replicated };
+    }
+
+    /// <summary>Pushes a manifest tree under <paramref name="reference"/>: children or blobs first, the manifest itself last.</summary>
+    private async Task PushTreeAsync(TaskProgress progress, string sourceRepository, string destinationRepository, ResolvedManifest resolved, string reference, CancellationToken cancellationToken)
+    {
+        if (resolved.Children.Count > 0)
+        {
+            await AllOrNothingAsync(resolved.Children.Select(child => (Func<CancellationToken, Task>)(token => PushChildAsync(progress, sourceRepository, destinationRepository, child, token))), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await AllOrNothingAsync(resolved.Blobs.Select(blob => (Func<CancellationToken, Task>)(token => _run.Blobs.EnsureAsync(progress, sourceRepository, destinationRepository, blob, token))), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Stopped while blobs moved: the manifest stays unpushed, so nothing incomplete becomes visible.
+        cancellationToken.ThrowIfCancellationRequested();
+        var pushed = await _run.Destination.PutManifestAsync(destinationRepository, reference, resolved.Manifest, cancellationToken).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(pushed) && pushed != resolved.Digest)
+        {
+            throw new ReplicationException($"The destination stored {destinationRepository}:{reference} as {pushed}, not {resolved.Digest}; it may rewrite manifests.", false);
+        }
+
+        MarkPresent(destinationRepository, resolved);
+        progress.Report(new ManifestPushed(progress.TaskId, destinationRepository, reference, resolved.Digest, resolved.Manifest.MediaType));
+    }
+
+    /// <summary>Pushes a manifest by digest unless the destination repository has it; one push per digest per run.</summary>
+    private async Task PushChildAsync(TaskProgress progress, string sourceRepository, string destinationRepository, ResolvedManifest child, CancellationToken cancellationToken)
+    {
+        var key = $"{destinationRepository}@{child.Digest}";
+        while (!_manifests.ContainsKey(key))
+        {
+            var led = await _manifestPushes.TryLeadAsync(
+                key,
+                async () =>
+                {
+                    if (_manifests.ContainsKey(key))
+                    {
+                        return;
+                    }
+
+                    if (await _run.Destination.HeadManifestAsync(destinationRepository, child.Digest, cancellationToken).ConfigureAwait(false) is not null)
+                    {
+                        MarkPresent(destinationRepository, child);
+                        return;
+                    }
+
+                    await PushTreeAsync(progress, sourceRepository, destinationRepository, child, child.Digest, cancellationToken).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (led)
+            {
+                break;
+            }
+        }
+
+        // Whoever pushed it, its bytes are at the destination now.
+        progress.MarkDone(child.AllBlobs);
+    }
+
+    /// <summary>
+    /// Copies the referrers of <paramref name="subjectDigest"/>: those the referrers API (or its tag fallback) lists,
+    /// by digest, and the referrer tags (<c>sha256-…</c>, <c>.sig</c>, <c>.att</c>, <c>.sbom</c>) with their tags.
+    /// Adds the tags pushed to <paramref name="pushed"/> as it goes.
+    /// </summary>
+    private async Task CopyReferrersAsync(
+        TaskProgress progress,
+        string sourceRepository,
+        string destinationRepository,
+        string subjectDigest,
+        IReadOnlyList<string>? knownTags,
+        int depth,
+        List<ReplicatedArtifact> pushed,
+        CancellationToken cancellationToken)
+    {
+        var tags = knownTags ?? await ProbeReferrerTagsAsync(sourceRepository, subjectDigest, cancellationToken).ConfigureAwait(false);
+        var referrers = await _run.Source.GetReferrersAsync(sourceRepository, subjectDigest, cancellationToken).ConfigureAwait(false);
+        foreach (var referrer in referrers.DistinctBy(r => r.Digest))
+        {
+            var resolved = await ResolveAsync(sourceRepository, referrer.Digest, cancellationToken).ConfigureAwait(false);
+            progress.AddBlobs(resolved.AllBlobs);
+            var before = _manifests.ContainsKey($"{destinationRepository}@{resolved.Digest}");
+            await PushChildAsync(progress, sourceRepository, destinationRepository, resolved, cancellationToken).ConfigureAwait(false);
+            if (!before)
+            {
+                progress.Report(new TaskLog(progress.TaskId, $"referrer {referrer.Digest} ({referrer.ArtifactType ?? referrer.MediaType}) of {subjectDigest} is at the destination"));
+            }
+
+            if (depth + 1 < MaxReferrerDepth)
+            {
+                // Referrers of referrers (a signed SBOM): through the API only, no tag probing at depth.
+                await CopyReferrersAsync(progress, sourceRepository, destinationRepository, referrer.Digest, [], depth + 1, pushed, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var tag in tags)
+        {
+            var resolved = await ResolveAsync(sourceRepository, tag, cancellationToken).ConfigureAwait(false);
+            var current = await _run.Destination.HeadManifestAsync(destinationRepository, tag, cancellationToken).ConfigureAwait(false);
+            if (current?.Digest == resolved.Digest)
+            {
+                continue;
+            }
+
+            if (current is not null && !_run.Scope.Override)
+            {
+                progress.Report(new TaskLog(progress.TaskId, $"referrer tag {destinationRepository}:{tag} exists with another digest and override is off; left alone"));
+                continue;
+            }
+
+            progress.AddBlobs(resolved.AllBlobs);
+            await PushTreeAsync(progress, sourceRepository, destinationRepository, resolved, tag, cancellationToken).ConfigureAwait(false);
+            pushed.Add(new ReplicatedArtifact(destinationRepository, tag, resolved.Digest));
+            progress.Report(new TaskLog(progress.TaskId, $"referrer tag {destinationRepository}:{tag} copied"));
+        }
+    }
+
+    /// <summary>Which referrer tags of a digest exist at the source, when the plan did not list them.</summary>
+    private async Task<IReadOnlyList<string>> ProbeReferrerTagsAsync(string repository, string digest, CancellationToken cancellationToken)
+    {
+        var candidates = AttachmentTags.For(digest).Select(c => c.Tag);
+        var found = await Task.WhenAll(candidates.Select(async tag =>
+            await _run.Source.HeadManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false) is not null ? tag : null)).ConfigureAwait(false);
+        return found.OfType<string>().ToList();
+    }
+
+    private void MarkPresent(string destinationRepository, ResolvedManifest resolved)
+    {
+        _manifests.TryAdd($"{destinationRepository}@{resolved.Digest}", 0);
+        foreach (var blob in resolved.Blobs)
+        {
+            _run.Blobs.Known(destinationRepository, blob.Digest);
+        }
+
+        foreach (var child in resolved.Children)
+        {
+            MarkPresent(destinationRepository, child);
+        }
+    }
+
+    /// <summary>Runs all, and on the first failure cancels the rest and rethrows that failure (not the cancellations it caused).</summary>
+    private static async Task AllOrNothingAsync(IEnumerable<Func<CancellationToken, Task>> work, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? first = null;
+        var tasks = work.Select(async w =>
+        {
+            try
+            {
+                await w(linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && linked.IsCancellationRequested))
+            {
+                Interlocked.CompareExchange(ref first, ex, null);
+                await linked.CancelAsync().ConfigureAwait(false);
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (first is not null)
+        {
+            // Siblings stopped because of the first failure, reported below.
+        }
+
+        if (first is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}
+
+/// <summary>The artifact's own tag was pushed, then its referrers failed or were stopped: carries what did get pushed.</summary>
+internal sealed class ArtifactPartlyCopiedException : Exception
+{
+    public ArtifactPartlyCopiedException(string digest, IReadOnlyList<ReplicatedArtifact> replicated, Exception innerException)
+        : base(innerException.Message, innerException)
+    {
+        Digest = digest;
+        Replicated = [.. replicated];
+    }
+
+    public ArtifactPartlyCopiedException()
+    {
+        Digest = "";
+        Replicated = [];
+    }
+
+    public ArtifactPartlyCopiedException(string message)
+        : base(message)
+    {
+        Digest = "";
+        Replicated = [];
+    }
+
+    public ArtifactPartlyCopiedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Digest = "";
+        Replicated = [];
+    }
+
+    public string Digest { get; }
+
+    public IReadOnlyList<ReplicatedArtifact> Replicated { get; }
+}

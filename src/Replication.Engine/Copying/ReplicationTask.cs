@@ -1,0 +1,91 @@
+using Replication.Engine.Planning;
+
+namespace Replication.Engine.Copying;
+
+/// <summary>What a task does at the destination.</summary>
+public enum TaskOperation
+{
+    /// <summary>Copy a source tag (manifest, blobs, referrers) to the destination.</summary>
+    Copy,
+
+    /// <summary>Delete a destination tag the rule replicated, if it still holds the recorded digest.</summary>
+    Delete,
+}
+
+/// <summary>
+/// One unit of a run: one tag to copy or delete. Everything in it can be persisted and rebuilt, so a retry run can be
+/// given exactly the tasks that failed.
+/// </summary>
+public sealed record ReplicationTask
+{
+    /// <summary>The caller's identity for the task (a database id, say); every event about the task carries it.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Copy or delete.</summary>
+    public required TaskOperation Operation { get; init; }
+
+    /// <summary>Full source repository path.</summary>
+    public required string SourceRepository { get; init; }
+
+    /// <summary>Full destination repository path.</summary>
+    public required string DestinationRepository { get; init; }
+
+    /// <summary>The tag, the same at source and destination.</summary>
+    public required string Tag { get; init; }
+
+    /// <summary>
+    /// Copy: the source digest the plan saw (informational; the runner copies what the tag points at when it runs).
+    /// Delete: the digest this rule replicated, required; the destination tag is removed only while it still points there.
+    /// </summary>
+    public string? Digest { get; init; }
+
+    /// <summary>Image or referrer (as planned).</summary>
+    public ArtifactKind Kind { get; init; }
+
+    /// <summary>Known referrer tags at the source (from the plan's listing); null makes the runner probe for them.</summary>
+    public IReadOnlyList<string>? ReferrerTags { get; init; }
+
+    /// <summary><c>repository:tag</c> at the source.</summary>
+    public string SourceReference => $"{SourceRepository}:{Tag}";
+
+    /// <summary><c>repository:tag</c> at the destination.</summary>
+    public string DestinationReference => $"{DestinationRepository}:{Tag}";
+
+    /// <summary>A copy task for a planned artifact; the id defaults to <c>copy:{destination repository}:{tag}</c>.</summary>
+    public static ReplicationTask Copy(PlannedArtifact artifact, string? id = null)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        return new ReplicationTask
+        {
+            Id = id ?? $"copy:{artifact.DestinationReference}",
+            Operation = TaskOperation.Copy,
+            SourceRepository = artifact.SourceRepository,
+            DestinationRepository = artifact.DestinationRepository,
+            Tag = artifact.Tag,
+            Digest = artifact.Digest,
+            Kind = artifact.Kind,
+            ReferrerTags = artifact.ReferrerTags,
+        };
+    }
+
+    /// <summary>A delete task for a planned deletion; the id defaults to <c>delete:{destination repository}:{tag}</c>.</summary>
+    public static ReplicationTask Delete(PlannedArtifact artifact, string? id = null)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        return new ReplicationTask
+        {
+            Id = id ?? $"delete:{artifact.DestinationReference}",
+            Operation = TaskOperation.Delete,
+            SourceRepository = artifact.SourceRepository,
+            DestinationRepository = artifact.DestinationRepository,
+            Tag = artifact.Tag,
+            Digest = artifact.Digest,
+            Kind = artifact.Kind,
+        };
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Operation == TaskOperation.Copy
+        ? $"{Id}: copy {SourceReference} -> {DestinationReference}"
+        : $"{Id}: delete {DestinationReference}@{Digest}";
+}

@@ -1,0 +1,460 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Replication.Engine.Filters;
+using Replication.Registry;
+using Replication.Registry.Content;
+
+namespace Replication.Engine.Planning;
+
+/// <summary>
+/// Decides what a rule has to do: lists the source project (catalog and tags, paged, in parallel), applies the filter,
+/// HEADs each selected tag at both ends and sorts it into copy, up to date, delete or skipped. Changes nothing: a dry
+/// run is exactly <see cref="PlanAsync"/>.
+/// </summary>
+public sealed class ReplicationPlanner
+{
+    private readonly IRegistryClientFactory _clients;
+    private readonly ReplicationOptions _options;
+
+    /// <summary>Creates a planner over the given registry clients.</summary>
+    public ReplicationPlanner(IRegistryClientFactory clients, ReplicationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        _clients = clients;
+        _options = options ?? new ReplicationOptions();
+        _options.EnsureValid();
+    }
+
+    /// <summary>
+    /// What the filter selects in a source project, from listings only (no manifest requests): counts and the first
+    /// <paramref name="sampleSize"/> repositories with their first tags. For the rule dialog's live preview; pass a
+    /// token with a deadline, a large registry takes a while to list.
+    /// </summary>
+    /// <exception cref="ReplicationException">The registry refused the catalog (name repositories explicitly) or listing failed.</exception>
+    public async Task<FilterPreview> PreviewAsync(
+        RegistryEndpoint source,
+        string sourceProject,
+        ImageFilter filter,
+        int sampleSize = 5,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(filter);
+        filter.EnsureValid();
+        var client = _clients.Create(source);
+        var mapping = new RepositoryMapping(sourceProject ?? "", sourceProject ?? "");
+        var selected = new ConcurrentBag<PreviewRepository>();
+
+        await Guard(
+            "list the source registry",
+            () => Parallel.ForEachAsync(
+                SelectRepositoriesAsync(client, mapping, filter, cancellationToken),
+                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
+                async (repository, token) =>
+                {
+                    var tags = (await client.ListTagsAsync(repository, token).ToListAsync(token)).Where(filter.IncludesTag).Order(StringComparer.Ordinal).ToList();
+                    if (tags.Count > 0)
+                    {
+                        selected.Add(new PreviewRepository(repository, tags.Count, tags.Take(sampleSize).ToList()));
+                    }
+                })).ConfigureAwait(false);
+
+        var ordered = selected.OrderBy(r => r.Repository, StringComparer.Ordinal).ToList();
+        return new FilterPreview(ordered.Count, ordered.Sum(r => r.TagCount), ordered.Take(sampleSize).ToList());
+    }
+
+    /// <summary>
+    /// The full plan of a rule. Any listing failure fails the whole plan, so a partial listing never looks like
+    /// deleted tags.
+    /// </summary>
+    /// <exception cref="ArgumentException">The scope is not valid (see <see cref="ReplicationScope.Validate"/>).</exception>
+    /// <exception cref="ReplicationException">A registry refused or failed a request; <see cref="ReplicationException.IsTransient"/> says whether to try later.</exception>
+    public async Task<ReplicationPlan> PlanAsync(ReplicationScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        scope.EnsureValid();
+        return await WithRetriesAsync(
+            async () =>
+            {
+                using var run = new PlanRun(this, scope, cancellationToken);
+                await Guard(
+                    "plan the replication",
+                    async () =>
+                    {
+                        await Parallel.ForEachAsync(
+                            SelectRepositoriesAsync(run.Source, run.Mapping, scope.Filter, cancellationToken),
+                            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
+                            async (repository, token) =>
+                            {
+                                var tags = await run.Source.ListTagsAsync(repository, token).ToListAsync(token);
+                                run.SourceTags[repository] = tags.ToHashSet(StringComparer.Ordinal);
+                                await run.PlanRepositoryAsync(repository, tags);
+                            });
+
+                        if (scope.ReplicateDeletions)
+                        {
+                            await run.PlanDeletionsAsync(scope.Replicated);
+                        }
+                    }).ConfigureAwait(false);
+
+                return run.Build();
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The plan for one source event (a webhook): a pushed tag the filter selects becomes one copy (or up to date);
+    /// a pushed referrer tag is copied when its subject is at the destination; a deletion becomes deletions of the
+    /// tags this rule replicated from it, when the rule replicates deletions. Anything else gives an empty plan.
+    /// </summary>
+    /// <exception cref="ArgumentException">The scope is not valid.</exception>
+    /// <exception cref="ReplicationException">A registry refused or failed a request.</exception>
+    public async Task<ReplicationPlan> PlanChangeAsync(ReplicationScope scope, SourceChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(change);
+        scope.EnsureValid();
+        if (scope.Mapping.ToRelative(change.Repository) is not { } relative)
+        {
+            return ReplicationPlan.Empty;
+        }
+
+        return await WithRetriesAsync(() => PlanChangeOnceAsync(scope, change, relative, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ReplicationPlan> PlanChangeOnceAsync(ReplicationScope scope, SourceChange change, string relative, CancellationToken cancellationToken)
+    {
+        using var run = new PlanRun(this, scope, cancellationToken);
+        await Guard(
+            "plan the replication of a source event",
+            async () =>
+            {
+                if (change.Kind == SourceChangeKind.Deleted)
+                {
+                    if (!scope.ReplicateDeletions)
+                    {
+                        return;
+                    }
+
+                    var destination = run.Mapping.ToDestination(change.Repository);
+                    var affected = scope.Replicated.Where(r => r.Repository == destination
+                        && (change.Tag is not null ? r.Tag == change.Tag : r.Digest == change.Digest));
+                    await run.PlanDeletionsAsync(affected.ToList());
+                    return;
+                }
+
+                if (change.Tag is null)
+                {
+                    // A push by digest is an index child or a referrer; its tag or subject brings it along.
+                    return;
+                }
+
+                if (!scope.Filter.IncludesRepository(relative))
+                {
+                    return;
+                }
+
+                if (scope.Filter.IncludesTag(change.Tag))
+                {
+                    await run.CompareAsync(change.Repository, change.Tag, ArtifactKind.Image, referrerTags: null, record: true);
+                }
+                else if (scope.IncludeReferrers && AttachmentTags.TryParse(change.Tag, out var subject, out _)
+                    && await run.Destination.HeadManifestAsync(run.Mapping.ToDestination(change.Repository), subject, cancellationToken) is not null)
+                {
+                    await run.CompareAsync(change.Repository, change.Tag, ArtifactKind.Referrer, referrerTags: null, record: true);
+                }
+            }).ConfigureAwait(false);
+
+        return run.Build();
+    }
+
+    /// <summary>
+    /// Planning is read-only, so a transient failure that outlasted the client's own retries (a long 503 burst) is
+    /// simply planned again, up to <see cref="ReplicationOptions.MaxTaskAttempts"/> times.
+    /// </summary>
+    private async Task<ReplicationPlan> WithRetriesAsync(Func<Task<ReplicationPlan>> plan, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await plan().ConfigureAwait(false);
+            }
+            catch (ReplicationException ex) when (ex.IsTransient && attempt < _options.MaxTaskAttempts)
+            {
+                await Task.Delay(_options.TaskRetryDelay * attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Repositories of the project the filter selects: the explicit names, or the catalog.</summary>
+    private static async IAsyncEnumerable<string> SelectRepositoriesAsync(
+        IRegistryClient client,
+        RepositoryMapping mapping,
+        ImageFilter filter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (filter.ExplicitRepositories.Count > 0)
+        {
+            foreach (var relative in filter.ExplicitRepositories.Distinct(StringComparer.Ordinal))
+            {
+                if (filter.IncludesRepository(relative))
+                {
+                    yield return mapping.ToSource(relative);
+                }
+            }
+
+            yield break;
+        }
+
+        await foreach (var repository in client.ListRepositoriesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (mapping.ToRelative(repository) is { } relative && filter.IncludesRepository(relative))
+            {
+                yield return repository;
+            }
+        }
+    }
+
+    /// <summary>Turns registry failures into one exception type with a message an administrator can act on.</summary>
+    private static async Task Guard(string what, Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (CatalogUnavailableException ex)
+        {
+            throw new ReplicationException(
+                "The source registry does not allow listing its repositories (catalog access refused). " +
+                "Name the repositories explicitly in the rule's filter.",
+                false,
+                ex);
+        }
+        catch (RegistryException ex)
+        {
+            throw new ReplicationException($"Could not {what}: {ex.Message}", ex.IsTransient, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ReplicationException($"Could not {what}: {ex.Message}", true, ex);
+        }
+        catch (IOException ex)
+        {
+            throw new ReplicationException($"Could not {what}: {ex.Message}", true, ex);
+        }
+    }
+
+    /// <summary>State of one planning pass.</summary>
+    private sealed class PlanRun : IDisposable
+    {
+        private readonly ReplicationScope _scope;
+        private readonly SemaphoreSlim _checks;
+        private readonly int _maxChecks;
+        private readonly CancellationToken _cancellationToken;
+        private readonly ConcurrentBag<PlannedArtifact> _copy = [];
+        private readonly ConcurrentBag<PlannedArtifact> _upToDate = [];
+        private readonly ConcurrentBag<PlannedArtifact> _delete = [];
+        private readonly ConcurrentBag<PlannedArtifact> _skipped = [];
+
+        public PlanRun(ReplicationPlanner planner, ReplicationScope scope, CancellationToken cancellationToken)
+        {
+            _scope = scope;
+            _cancellationToken = cancellationToken;
+            _maxChecks = planner._options.MaxParallelChecks;
+            _checks = new SemaphoreSlim(_maxChecks);
+            Source = planner._clients.Create(scope.Source);
+            Destination = planner._clients.Create(scope.Destination);
+            Mapping = scope.Mapping;
+        }
+
+        public IRegistryClient Source { get; }
+
+        public IRegistryClient Destination { get; }
+
+        public RepositoryMapping Mapping { get; }
+
+        /// <summary>Tags of every listed source repository, for deciding what the source deleted.</summary>
+        public ConcurrentDictionary<string, HashSet<string>> SourceTags { get; } = new(StringComparer.Ordinal);
+
+        public async Task PlanRepositoryAsync(string repository, IReadOnlyList<string> tags)
+        {
+            var selected = tags.Where(_scope.Filter.IncludesTag).ToList();
+            var selectedSet = selected.ToHashSet(StringComparer.Ordinal);
+            var referrerTags = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            if (_scope.IncludeReferrers)
+            {
+                foreach (var tag in tags)
+                {
+                    if (!selectedSet.Contains(tag) && AttachmentTags.TryParse(tag, out var subject, out _))
+                    {
+                        (referrerTags.TryGetValue(subject, out var list) ? list : referrerTags[subject] = []).Add(tag);
+                    }
+                }
+            }
+
+            var compared = await Task.WhenAll(selected.Select(tag => CompareAsync(repository, tag, ArtifactKind.Image, referrerTags, record: false)));
+
+            // Referrers of a copied image travel with its first copy; those of an image already up to date are planned on their own.
+            var copiedDigests = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (verdict, artifact) in compared)
+            {
+                if (verdict == Verdict.Vanished)
+                {
+                    continue;
+                }
+
+                var first = verdict == Verdict.Copy && copiedDigests.Add(artifact!.Digest);
+                Record(verdict, first || verdict != Verdict.Copy ? artifact! : artifact! with { ReferrerTags = [] });
+            }
+
+            var upToDateSubjects = compared.Where(c => c.Verdict == Verdict.UpToDate).Select(c => c.Artifact!.Digest)
+                .Where(d => !copiedDigests.Contains(d)).ToHashSet(StringComparer.Ordinal);
+            var followers = upToDateSubjects.Where(referrerTags.ContainsKey).SelectMany(d => referrerTags[d]);
+            await Task.WhenAll(followers.Select(tag => CompareAsync(repository, tag, ArtifactKind.Referrer, referrerTags, record: true)));
+        }
+
+        /// <summary>HEADs a tag at both ends and decides what to do with it.</summary>
+        public async Task<(Verdict Verdict, PlannedArtifact? Artifact)> CompareAsync(
+            string repository,
+            string tag,
+            ArtifactKind kind,
+            Dictionary<string, List<string>>? referrerTags,
+            bool record)
+        {
+            var destinationRepository = Mapping.ToDestination(repository);
+            ManifestInfo? source;
+            ManifestInfo? destination;
+            await _checks.WaitAsync(_cancellationToken);
+            try
+            {
+                var sourceHead = Source.HeadManifestAsync(repository, tag, _cancellationToken);
+                var destinationHead = Destination.HeadManifestAsync(destinationRepository, tag, _cancellationToken);
+                source = await sourceHead;
+                destination = await destinationHead;
+            }
+            finally
+            {
+                _checks.Release();
+            }
+
+            if (source is null)
+            {
+                // Deleted between listing and HEAD: the next run sees it gone.
+                return (Verdict.Vanished, null);
+            }
+
+            // Listed repositories know their referrer tags (maybe none); an event plan leaves it to the runner to probe.
+            IReadOnlyList<string>? ownReferrers = referrerTags is null ? null : referrerTags.TryGetValue(source.Digest, out var own) ? own : [];
+            var artifact = new PlannedArtifact(repository, tag, source.Digest, destinationRepository)
+            {
+                DestinationDigest = destination?.Digest,
+                Kind = kind,
+                ReferrerTags = ownReferrers,
+            };
+
+            (Verdict, PlannedArtifact) result;
+            if (MediaTypes.IsSchema1(source.MediaType))
+            {
+                result = (Verdict.Skipped, artifact with { Reason = "Docker schema 1 manifest: not supported (deprecated format); push the image again with a current client." });
+            }
+            else if (destination?.Digest == source.Digest)
+            {
+                result = (Verdict.UpToDate, artifact with { Reason = "up to date" });
+            }
+            else if (destination is not null && !_scope.Override)
+            {
+                result = (Verdict.Skipped, artifact with { Reason = $"exists at the destination with another digest ({destination.Digest}); override is off" });
+            }
+            else
+            {
+                result = (Verdict.Copy, artifact with { Reason = destination is null ? "new" : "changed at the source" });
+            }
+
+            if (record)
+            {
+                Record(result.Item1, result.Item2);
+            }
+
+            return result;
+        }
+
+        /// <summary>Deletions for recorded artifacts whose source tag is gone; never anything outside the record.</summary>
+        public async Task PlanDeletionsAsync(IReadOnlyCollection<ReplicatedArtifact> replicated)
+        {
+            await Parallel.ForEachAsync(
+                replicated,
+                new ParallelOptions { MaxDegreeOfParallelism = _maxChecks, CancellationToken = _cancellationToken },
+                async (record, token) =>
+                {
+                    var sourceRepository = Mapping.ToSourceFromDestination(record.Repository);
+                    if (sourceRepository is null)
+                    {
+                        return;
+                    }
+
+                    var existsAtSource = SourceTags.TryGetValue(sourceRepository, out var tags)
+                        ? tags.Contains(record.Tag)
+                        : await Source.HeadManifestAsync(sourceRepository, record.Tag, token) is not null;
+                    if (existsAtSource)
+                    {
+                        return;
+                    }
+
+                    var current = await Destination.HeadManifestAsync(record.Repository, record.Tag, token);
+                    var artifact = new PlannedArtifact(sourceRepository, record.Tag, record.Digest, record.Repository) { DestinationDigest = current?.Digest };
+                    if (current is null)
+                    {
+                        _delete.Add(artifact with { Reason = "deleted at the source; already gone at the destination" });
+                    }
+                    else if (current.Digest != record.Digest)
+                    {
+                        _skipped.Add(artifact with { Reason = $"deleted at the source, but the destination tag now points at {current.Digest}, not what this rule replicated; left alone" });
+                    }
+                    else
+                    {
+                        _delete.Add(artifact with { Reason = "deleted at the source" });
+                    }
+                });
+        }
+
+        public void Dispose() => _checks.Dispose();
+
+        public ReplicationPlan Build() => new()
+        {
+            Copy = Sorted(_copy),
+            UpToDate = Sorted(_upToDate),
+            Delete = Sorted(_delete),
+            Skipped = Sorted(_skipped),
+        };
+
+        private static List<PlannedArtifact> Sorted(IEnumerable<PlannedArtifact> artifacts) =>
+            artifacts.OrderBy(a => a.DestinationRepository, StringComparer.Ordinal).ThenBy(a => a.Tag, StringComparer.Ordinal).ToList();
+
+        private void Record(Verdict verdict, PlannedArtifact artifact)
+        {
+            switch (verdict)
+            {
+                case Verdict.Copy:
+                    _copy.Add(artifact);
+                    break;
+                case Verdict.UpToDate:
+                    _upToDate.Add(artifact);
+                    break;
+                case Verdict.Skipped:
+                    _skipped.Add(artifact);
+                    break;
+                case Verdict.Vanished:
+                    break;
+            }
+        }
+    }
+
+    private enum Verdict
+    {
+        Copy,
+        UpToDate,
+        Skipped,
+        Vanished,
+    }
+}

@@ -1,0 +1,42 @@
+namespace Replication.Engine;
+
+/// <summary>Limits and pacing of a replication run (bound from configuration section <c>Replication:Engine</c> by the app).</summary>
+public sealed class ReplicationOptions
+{
+    /// <summary>Artifacts (tags) copied at once.</summary>
+    public int MaxParallelArtifacts { get; set; } = 4;
+
+    /// <summary>Blob operations (HEAD, mount, streamed transfer) in flight at once across the whole run.</summary>
+    public int MaxParallelBlobs { get; set; } = 8;
+
+    /// <summary>Repositories whose tags are listed at once while planning.</summary>
+    public int MaxParallelListings { get; set; } = 8;
+
+    /// <summary>Manifest HEAD/GET requests in flight at once while planning and sizing a run.</summary>
+    public int MaxParallelChecks { get; set; } = 16;
+
+    /// <summary>
+    /// Attempts of one task that failed on a transient fault, the first included. The registry client already retries
+    /// single requests; this covers faults that outlast them (a blob cut mid-stream several times).
+    /// </summary>
+    public int MaxTaskAttempts { get; set; } = 3;
+
+    /// <summary>Pause before a task's next attempt; multiplied by the attempt number.</summary>
+    public TimeSpan TaskRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A <c>BytesTransferred</c> event is sent when a task has moved this many bytes since the last one…</summary>
+    public long ProgressByteInterval { get; set; } = 256 * 1024;
+
+    /// <summary>…or this much time has passed since the last one, whichever comes first.</summary>
+    public TimeSpan ProgressTimeInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a limit below one.</summary>
+    public void EnsureValid()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelArtifacts, 1, nameof(MaxParallelArtifacts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelBlobs, 1, nameof(MaxParallelBlobs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelListings, 1, nameof(MaxParallelListings));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelChecks, 1, nameof(MaxParallelChecks));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTaskAttempts, 1, nameof(MaxTaskAttempts));
+    }
+}
