@@ -90,5 +90,6 @@ public sealed class AnonymousAccessTests(AdminAppFactory app) : IClassFixture<Ad
         Assert.Contains("/api/v1/registries/{id}/ping", document, StringComparison.Ordinal);
         Assert.Contains("\"basic\"", document, StringComparison.Ordinal);
         Assert.Contains("\"scheme\": \"basic\"", document, StringComparison.Ordinal);
+        Assert.DoesNotContain("/account/logout", document, StringComparison.Ordinal);
     }
 }
