@@ -253,7 +253,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
             var reading = host.Find("[data-testid=cron-reading]");
             Assert.Equal("At 14:30 UTC, Monday through Friday", reading.QuerySelector(".ra-cron-description")!.TextContent.Trim());
             Assert.Equal(
-                ["Mon 2026-03-02 14:30 UTC", "Tue 2026-03-03 14:30 UTC", "Wed 2026-03-04 14:30 UTC"],
+                ["Mon 2 Mar 2026, 14:30 UTC", "Tue 3 Mar 2026, 14:30 UTC", "Wed 4 Mar 2026, 14:30 UTC"],
                 reading.QuerySelectorAll(".ra-cron-run").Select(r => r.TextContent.Trim()));
         });
 
@@ -261,7 +261,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
 
         host.WaitForAssertion(() =>
             Assert.Equal(
-                ["Sat 2026-03-07 09:00 UTC", "Sat 2026-03-14 09:00 UTC", "Sat 2026-03-21 09:00 UTC"],
+                ["Sat 7 Mar 2026, 09:00 UTC", "Sat 14 Mar 2026, 09:00 UTC", "Sat 21 Mar 2026, 09:00 UTC"],
                 host.FindAll(".ra-cron-run").Select(r => r.TextContent.Trim())));
     }
 
