@@ -3,6 +3,7 @@ using Replication.Admin.Components;
 using Replication.Admin.Data;
 using Replication.Admin.Hosting;
 using Replication.Admin.Registries;
+using Replication.Admin.Rules;
 using Replication.Admin.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,7 @@ builder.AddReplicationDefaults();
 builder.AddReplicationData();
 builder.AddReplicationSecurity();
 builder.AddReplicationRegistries();
+builder.AddReplicationRules();
 builder.AddReplicationApi();
 builder.AddReplicationUi();
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Replication.Admin.Audit;
 using Replication.Admin.Registries;
+using Replication.Admin.Rules;
 
 namespace Replication.Admin.Data;
 
@@ -10,6 +11,8 @@ namespace Replication.Admin.Data;
 public sealed class ReplicationDbContext(DbContextOptions<ReplicationDbContext> options) : IdentityDbContext(options)
 {
     public DbSet<RegistryEndpoint> RegistryEndpoints => Set<RegistryEndpoint>();
+
+    public DbSet<ReplicationRule> ReplicationRules => Set<ReplicationRule>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 

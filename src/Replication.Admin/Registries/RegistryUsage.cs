@@ -4,8 +4,8 @@ using Replication.Admin.Data;
 namespace Replication.Admin.Registries;
 
 /// <summary>
-/// Who depends on a registry. The one place deletion asks; replication rules add their query here
-/// (their foreign keys use <c>DeleteBehavior.Restrict</c>, so the database refuses as a backstop).
+/// Who depends on a registry. The one place deletion asks (replication rules' foreign keys use
+/// <c>DeleteBehavior.Restrict</c>, so the database refuses as a backstop).
 /// </summary>
 public static class RegistryUsage
 {
@@ -13,11 +13,11 @@ public static class RegistryUsage
     public static Task<List<string>> FindRuleNamesAsync(ReplicationDbContext db, int registryId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-
-        // Until the rules table exists nothing can use a registry; then this becomes:
-        // db.ReplicationRules.Where(r => r.SourceRegistryId == registryId || r.DestinationRegistryId == registryId)
-        //     .OrderBy(r => r.Name).Select(r => r.Name).ToListAsync(cancellationToken)
-        return Task.FromResult(new List<string>());
+        return db.ReplicationRules.AsNoTracking()
+            .Where(r => r.SourceRegistryId == registryId || r.DestinationRegistryId == registryId)
+            .OrderBy(r => r.Name)
+            .Select(r => r.Name)
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>True when SQLite refused the change because of a foreign key (a rule still points at the registry).</summary>

@@ -1,0 +1,86 @@
+using Replication.Admin.Registries;
+
+namespace Replication.Admin.Rules;
+
+/// <summary>
+/// A replication rule: which images of a source registry's project are copied to which destination, when, and how
+/// the destination's existing tags are treated. One-way; two rules make two-way replication.
+/// </summary>
+public sealed class ReplicationRule
+{
+    public int Id { get; set; }
+
+    /// <summary>Unique (case-insensitive).</summary>
+    public required string Name { get; set; }
+
+    public string Description { get; set; } = "";
+
+    public int SourceRegistryId { get; set; }
+
+    public RegistryEndpoint? SourceRegistry { get; set; }
+
+    /// <summary>The first path segment of the repositories to replicate (<c>team</c>); empty means the whole registry.</summary>
+    public string SourceProject { get; set; } = "";
+
+    /// <summary>Repository patterns relative to the project (<c>app*</c>, <c>tools/**</c>); empty means every repository.</summary>
+    public List<string> IncludeRepositories { get; set; } = [];
+
+    public List<string> ExcludeRepositories { get; set; } = [];
+
+    /// <summary>Tag patterns (<c>v*</c>); empty means every tag.</summary>
+    public List<string> IncludeTags { get; set; } = [];
+
+    public List<string> ExcludeTags { get; set; } = [];
+
+    public int DestinationRegistryId { get; set; }
+
+    public RegistryEndpoint? DestinationRegistry { get; set; }
+
+    /// <summary>Empty means the same name as <see cref="SourceProject"/>.</summary>
+    public string DestinationProject { get; set; } = "";
+
+    public TriggerMode TriggerMode { get; set; } = TriggerMode.Manual;
+
+    /// <summary>Cron expression (5 or 6 fields, UTC) when <see cref="TriggerMode"/> is <see cref="TriggerMode.Scheduled"/>; null otherwise.</summary>
+    public string? Cron { get; set; }
+
+    /// <summary>Delete at the destination what this rule replicated once the source deletes it (Immediate and Scheduled).</summary>
+    public bool ReplicateDeletions { get; set; }
+
+    /// <summary>Copy the images that already exist when the rule is enabled (Immediate).</summary>
+    public bool ReplicateExisting { get; set; }
+
+    /// <summary>Replace a destination tag that points at another digest.</summary>
+    public bool Override { get; set; } = true;
+
+    /// <summary>Copy signatures and attachments (referrers) along with their images.</summary>
+    public bool IncludeReferrers { get; set; } = true;
+
+    public bool Enabled { get; set; } = true;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public string CreatedBy { get; set; } = "";
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public string UpdatedBy { get; set; } = "";
+
+    /// <summary>The project images land in: <see cref="DestinationProject"/>, or the source project when empty.</summary>
+    public string EffectiveDestinationProject => string.IsNullOrEmpty(DestinationProject) ? SourceProject : DestinationProject;
+
+    public override string ToString() => $"ReplicationRule {{ Id = {Id}, Name = {Name} }}";
+}
+
+/// <summary>When a rule runs.</summary>
+public enum TriggerMode
+{
+    /// <summary>Only when somebody clicks Replicate (or calls the API).</summary>
+    Manual,
+
+    /// <summary>When the source registry notifies a push or a deletion.</summary>
+    Immediate,
+
+    /// <summary>On the rule's cron schedule.</summary>
+    Scheduled,
+}
