@@ -1,6 +1,7 @@
 using Replication.Admin.Api;
 using Replication.Admin.Components;
 using Replication.Admin.Data;
+using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
 using Replication.Admin.Registries;
 using Replication.Admin.Rules;
@@ -13,6 +14,7 @@ builder.AddReplicationData();
 builder.AddReplicationSecurity();
 builder.AddReplicationRegistries();
 builder.AddReplicationRules();
+builder.AddReplicationExecutions();
 builder.AddReplicationApi();
 builder.AddReplicationUi();
 
