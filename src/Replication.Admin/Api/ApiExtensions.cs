@@ -36,6 +36,8 @@ public static class ApiExtensions
         app.MapRegistryEndpoints();
         app.MapExecutionEndpoints();
         app.MapWebhookEndpoints();
+        app.MapRuleEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 }
