@@ -1,7 +1,9 @@
 using Replication.Admin.Api;
 using Replication.Admin.Components;
 using Replication.Admin.Data;
+using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
+using Replication.Admin.Jobs;
 using Replication.Admin.Registries;
 using Replication.Admin.Rules;
 using Replication.Admin.Security;
@@ -13,12 +15,15 @@ builder.AddReplicationData();
 builder.AddReplicationSecurity();
 builder.AddReplicationRegistries();
 builder.AddReplicationRules();
+builder.AddReplicationExecutions();
+builder.AddReplicationJobs();
 builder.AddReplicationApi();
 builder.AddReplicationUi();
 
 var app = builder.Build();
 
 app.UseReplicationPipeline();
+app.MapReplicationJobs();
 
 app.Run();
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Replication.Admin.Audit;
+using Replication.Admin.Executions;
 using Replication.Admin.Registries;
 using Replication.Admin.Rules;
 
@@ -15,6 +16,12 @@ public sealed class ReplicationDbContext(DbContextOptions<ReplicationDbContext> 
     public DbSet<ReplicationRule> ReplicationRules => Set<ReplicationRule>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<Execution> Executions => Set<Execution>();
+
+    public DbSet<ExecutionTask> ExecutionTasks => Set<ExecutionTask>();
+
+    public DbSet<ReplicatedArtifact> ReplicatedArtifacts => Set<ReplicatedArtifact>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

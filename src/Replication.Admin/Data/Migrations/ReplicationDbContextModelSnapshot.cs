@@ -246,6 +246,217 @@ namespace Replication.Admin.Data.Migrations
                     b.ToTable("AuditEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Replication.Admin.Executions.Execution", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BytesDone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BytesTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Changes")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ParentExecutionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Planned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Resumes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RetryAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RetryNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RuleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("StopRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TriggeredBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("UpToDate")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("ParentExecutionId");
+
+                    b.HasIndex("RuleId", "Id")
+                        .IsDescending(false, true);
+
+                    b.HasIndex("Status", "Id")
+                        .IsDescending(false, true);
+
+                    b.HasIndex("RuleId", "Status", "Id")
+                        .IsDescending(false, false, true);
+
+                    b.ToTable("Executions", (string)null);
+                });
+
+            modelBuilder.Entity("Replication.Admin.Executions.ExecutionTask", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BytesDone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BytesTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DestinationRepository")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Digest")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExecutionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsTransient")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Log")
+                        .IsRequired()
+                        .HasMaxLength(16000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceRepository")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExecutionId", "Status");
+
+                    b.ToTable("ExecutionTasks", (string)null);
+                });
+
+            modelBuilder.Entity("Replication.Admin.Executions.ReplicatedArtifact", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExecutionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReplicatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Repository")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RuleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RuleId", "Repository", "Digest");
+
+                    b.HasIndex("RuleId", "Repository", "Tag")
+                        .IsUnique();
+
+                    b.ToTable("ReplicatedArtifacts", (string)null);
+                });
+
             modelBuilder.Entity("Replication.Admin.Registries.RegistryEndpoint", b =>
                 {
                     b.Property<int>("Id")
@@ -479,6 +690,38 @@ namespace Replication.Admin.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Replication.Admin.Executions.Execution", b =>
+                {
+                    b.HasOne("Replication.Admin.Executions.Execution", null)
+                        .WithMany()
+                        .HasForeignKey("ParentExecutionId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Replication.Admin.Rules.ReplicationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Replication.Admin.Executions.ExecutionTask", b =>
+                {
+                    b.HasOne("Replication.Admin.Executions.Execution", null)
+                        .WithMany("Tasks")
+                        .HasForeignKey("ExecutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Replication.Admin.Executions.ReplicatedArtifact", b =>
+                {
+                    b.HasOne("Replication.Admin.Rules.ReplicationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Replication.Admin.Rules.ReplicationRule", b =>
                 {
                     b.HasOne("Replication.Admin.Registries.RegistryEndpoint", "DestinationRegistry")
@@ -496,6 +739,11 @@ namespace Replication.Admin.Data.Migrations
                     b.Navigation("DestinationRegistry");
 
                     b.Navigation("SourceRegistry");
+                });
+
+            modelBuilder.Entity("Replication.Admin.Executions.Execution", b =>
+                {
+                    b.Navigation("Tasks");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,185 @@
+using Microsoft.EntityFrameworkCore;
+using Replication.Admin.Data;
+using Replication.Engine.Copying;
+using Replication.Engine.Planning;
+
+namespace Replication.Admin.Executions;
+
+/// <summary>Filters and page of the executions list (dashboard and API). Pages start at 1.</summary>
+public sealed record ExecutionListQuery
+{
+    public const int MaxPageSize = 200;
+
+    public int? RuleId { get; init; }
+
+    public ExecutionStatus? Status { get; init; }
+
+    public int Page { get; init; } = 1;
+
+    public int PageSize { get; init; } = 25;
+}
+
+/// <summary>One execution as lists and headers show it, with its rule's name.</summary>
+public sealed record ExecutionSummary(
+    long Id,
+    int RuleId,
+    string RuleName,
+    ExecutionTrigger Trigger,
+    ExecutionStatus Status,
+    string TriggeredBy,
+    int Total,
+    int Succeeded,
+    int Failed,
+    int UpToDate,
+    long BytesTotal,
+    long BytesDone,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    DateTimeOffset? RetryAt,
+    string? Error,
+    long? ParentExecutionId)
+{
+    public bool IsFinished => Status.IsFinished();
+
+    /// <summary>Tasks finished (any outcome) out of <see cref="Total"/>.</summary>
+    public int Done => Succeeded + Failed + UpToDate;
+}
+
+/// <summary>A page of executions, newest first, and how many match the filters in all.</summary>
+public sealed record ExecutionPage(IReadOnlyList<ExecutionSummary> Items, int TotalCount, int Page, int PageSize);
+
+/// <summary>One task as the execution page and the API show it.</summary>
+public sealed record ExecutionTaskView(
+    long Id,
+    long ExecutionId,
+    TaskOperation Operation,
+    ArtifactKind Kind,
+    string Source,
+    string Destination,
+    string? Digest,
+    ExecutionTaskStatus Status,
+    int Attempts,
+    long BytesTotal,
+    long BytesDone,
+    string? Error,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string Log);
+
+/// <summary>An execution with its tasks.</summary>
+public sealed record ExecutionDetails(ExecutionSummary Execution, IReadOnlyList<ExecutionTaskView> Tasks);
+
+/// <summary>Read side of executions for the dashboard, the execution page, the rules page and the API.</summary>
+public sealed class ExecutionQueries(IDbContextFactory<ReplicationDbContext> contextFactory)
+{
+    /// <summary>A page of executions, newest first, filtered by rule and status.</summary>
+    public async Task<ExecutionPage> ListAsync(ExecutionListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var page = Math.Max(1, query.Page);
+        var size = Math.Clamp(query.PageSize, 1, ExecutionListQuery.MaxPageSize);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var executions = db.Executions.AsNoTracking();
+        if (query.RuleId is { } ruleId)
+        {
+            executions = executions.Where(e => e.RuleId == ruleId);
+        }
+
+        if (query.Status is { } status)
+        {
+            executions = executions.Where(e => e.Status == status);
+        }
+
+        var total = await executions.CountAsync(cancellationToken);
+        var items = await Summaries(db, executions.OrderByDescending(e => e.Id).Skip((page - 1) * size).Take(size))
+            .ToListAsync(cancellationToken);
+        return new ExecutionPage(items.OrderByDescending(e => e.Id).ToList(), total, page, size);
+    }
+
+    /// <summary>One execution; null when it does not exist (or was pruned).</summary>
+    public async Task<ExecutionSummary?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await Summaries(db, db.Executions.AsNoTracking().Where(e => e.Id == id)).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>One execution with all its tasks (in plan order); null when it does not exist.</summary>
+    public async Task<ExecutionDetails?> GetDetailsAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var execution = await GetAsync(id, cancellationToken);
+        if (execution is null)
+        {
+            return null;
+        }
+
+        return new ExecutionDetails(execution, await GetTasksAsync(id, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Tasks of an execution in plan order, optionally of one status, paged by <paramref name="skip"/> and <paramref name="take"/>.</summary>
+    public async Task<IReadOnlyList<ExecutionTaskView>> GetTasksAsync(
+        long executionId,
+        ExecutionTaskStatus? status = null,
+        int skip = 0,
+        int take = int.MaxValue,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var tasks = db.ExecutionTasks.AsNoTracking().Where(t => t.ExecutionId == executionId);
+        if (status is { } wanted)
+        {
+            tasks = tasks.Where(t => t.Status == wanted);
+        }
+
+        return await tasks.OrderBy(t => t.Id).Skip(Math.Max(0, skip)).Take(Math.Max(0, take))
+            .Select(t => new ExecutionTaskView(
+                t.Id,
+                t.ExecutionId,
+                t.Operation,
+                t.Kind,
+                t.SourceRepository + ":" + t.Tag,
+                t.DestinationRepository + ":" + t.Tag,
+                t.Digest,
+                t.Status,
+                t.Attempts,
+                t.BytesTotal,
+                t.BytesDone,
+                t.Error,
+                t.StartedAt,
+                t.FinishedAt,
+                t.Log))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The newest execution of each rule (for the rules page's "last execution" column).</summary>
+    public async Task<IReadOnlyDictionary<int, ExecutionSummary>> GetLatestByRuleAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var latest = db.Executions.GroupBy(e => e.RuleId).Select(g => g.Max(e => e.Id));
+        var items = await Summaries(db, db.Executions.AsNoTracking().Where(e => latest.Contains(e.Id))).ToListAsync(cancellationToken);
+        return items.ToDictionary(e => e.RuleId);
+    }
+
+    private static IQueryable<ExecutionSummary> Summaries(ReplicationDbContext db, IQueryable<Execution> executions) =>
+        from e in executions
+        join r in db.ReplicationRules on e.RuleId equals r.Id
+        select new ExecutionSummary(
+            e.Id,
+            e.RuleId,
+            r.Name,
+            e.Trigger,
+            e.Status,
+            e.TriggeredBy,
+            e.Total,
+            e.Succeeded,
+            e.Failed,
+            e.UpToDate,
+            e.BytesTotal,
+            e.BytesDone,
+            e.CreatedAt,
+            e.StartedAt,
+            e.FinishedAt,
+            e.RetryAt,
+            e.Error,
+            e.ParentExecutionId);
+}
