@@ -153,7 +153,7 @@ public sealed class AppProcess : IAsyncDisposable
     private static string FindBuiltApp(string projectDir)
     {
         // The test runs from tests/…/bin/<Configuration>/net10.0; use the app built with the same configuration.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var dll = Path.Combine(projectDir, "bin", configuration, "net10.0", "Replication.Admin.dll");
         return File.Exists(dll)
             ? dll
