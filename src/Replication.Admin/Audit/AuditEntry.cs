@@ -25,6 +25,9 @@ public static class AuditActions
     public const string RegistryCreate = "registry.create";
     public const string RegistryUpdate = "registry.update";
     public const string RegistryDelete = "registry.delete";
+    public const string RuleCreate = "rule.create";
+    public const string RuleUpdate = "rule.update";
+    public const string RuleDelete = "rule.delete";
     public const string SignInSuccess = "signin.success";
     public const string SignInFailure = "signin.failure";
     public const string UserCreate = "user.create";

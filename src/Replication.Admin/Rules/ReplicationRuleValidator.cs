@@ -1,10 +1,227 @@
+using System.Text.RegularExpressions;
+using Replication.Admin.Registries;
+using Replication.Engine.Filters;
+
 namespace Replication.Admin.Rules;
 
-/// <summary>The one set of rules for a replication rule's fields, used by the dialog and the API alike.</summary>
-public static class ReplicationRuleValidator
+/// <summary>
+/// The one set of rules for a replication rule's fields, used by the dialog (per field, while typing) and the API (all at
+/// once). Keys are the API's field names (<c>trigger.cron</c> for nested ones). Each message says what is wrong and how to fix it.
+/// </summary>
+public static partial class ReplicationRuleValidator
 {
+    public const string NameField = "name";
+    public const string DescriptionField = "description";
+    public const string SourceRegistryField = "sourceRegistryId";
+    public const string SourceProjectField = "sourceProject";
+    public const string RepositoriesIncludeField = "repositories.include";
+    public const string RepositoriesExcludeField = "repositories.exclude";
+    public const string TagsIncludeField = "tags.include";
+    public const string TagsExcludeField = "tags.exclude";
+    public const string DestinationRegistryField = "destinationRegistryId";
+    public const string DestinationProjectField = "destinationProject";
+    public const string TriggerModeField = "trigger.mode";
+    public const string CronField = "trigger.cron";
+
     public const int NameMaxLength = 64;
     public const int DescriptionMaxLength = 1000;
     public const int ProjectMaxLength = 255;
     public const int CronMaxLength = 128;
+    public const int MaxPatterns = 50;
+
+    /// <summary>Every problem of <paramref name="input"/>; empty when it can be saved.</summary>
+    /// <param name="input">The submitted rule.</param>
+    /// <param name="registries">The registries that exist (to check both ids and compare source with destination).</param>
+    public static IReadOnlyDictionary<string, string[]> Validate(ReplicationRuleInput input, IReadOnlyCollection<RegistryView> registries)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(registries);
+        var errors = new Dictionary<string, string[]>();
+        Add(errors, NameField, ValidateName(input.Name));
+        Add(errors, DescriptionField, ValidateDescription(input.Description));
+        Add(errors, SourceRegistryField, ValidateRegistry(input.SourceRegistryId, registries, "Source registry"));
+        Add(errors, SourceProjectField, ValidateSourceProject(input.SourceProject));
+        Add(errors, RepositoriesIncludeField, ValidatePatterns(input.Repositories?.Include, FilterField.IncludeRepositories));
+        Add(errors, RepositoriesExcludeField, ValidatePatterns(input.Repositories?.Exclude, FilterField.ExcludeRepositories));
+        Add(errors, TagsIncludeField, ValidatePatterns(input.Tags?.Include, FilterField.IncludeTags));
+        Add(errors, TagsExcludeField, ValidatePatterns(input.Tags?.Exclude, FilterField.ExcludeTags));
+        Add(errors, DestinationRegistryField, ValidateRegistry(input.DestinationRegistryId, registries, "Destination registry"));
+        Add(errors, DestinationProjectField, ValidateDestinationProject(input, registries));
+        Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode));
+        Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron));
+        return errors;
+    }
+
+    public static IEnumerable<string> ValidateName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            yield return "Name is required. Enter a short name such as 'nightly-team'.";
+            yield break;
+        }
+
+        name = name.Trim();
+        if (name.Length > NameMaxLength)
+        {
+            yield return $"Name is {name.Length} characters long; shorten it to at most {NameMaxLength}.";
+        }
+
+        if (!char.IsAsciiLetterOrDigit(name[0]) || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ' ')))
+        {
+            yield return "Name may contain letters, digits, spaces, '.', '_' and '-', and must start with a letter or digit.";
+        }
+    }
+
+    public static IEnumerable<string> ValidateDescription(string? description)
+    {
+        if (description is not null && description.Trim().Length > DescriptionMaxLength)
+        {
+            yield return $"Description is {description.Trim().Length} characters long; shorten it to at most {DescriptionMaxLength}.";
+        }
+    }
+
+    public static IEnumerable<string> ValidateRegistry(int? registryId, IReadOnlyCollection<RegistryView> registries, string label)
+    {
+        ArgumentNullException.ThrowIfNull(registries);
+        if (registryId is null or 0)
+        {
+            yield return registries.Count == 0
+                ? $"{label} is required, and no registry is registered yet. Add one on the Registries page first."
+                : $"{label} is required. Choose one of the registered registries.";
+        }
+        else if (registries.All(r => r.Id != registryId))
+        {
+            yield return $"{label} {registryId} does not exist (it may have been deleted). Choose one of the registered registries.";
+        }
+    }
+
+    public static IEnumerable<string> ValidateSourceProject(string? project)
+    {
+        if (string.IsNullOrWhiteSpace(project))
+        {
+            yield return "Source project is required. Enter the project to replicate from: the first part of its repository names ('team' for team/app).";
+            yield break;
+        }
+
+        foreach (var message in ValidateProjectName(project.Trim(), "Source project"))
+        {
+            yield return message;
+        }
+    }
+
+    /// <summary>The destination project on its own (empty is allowed: same as the source).</summary>
+    public static IEnumerable<string> ValidateDestinationProject(string? project) =>
+        string.IsNullOrWhiteSpace(project) ? [] : ValidateProjectName(project.Trim(), "Destination project");
+
+    /// <summary>The destination project, and that source and destination differ when they are the same registry.</summary>
+    public static IEnumerable<string> ValidateDestinationProject(ReplicationRuleInput input, IReadOnlyCollection<RegistryView> registries)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(registries);
+        var problems = ValidateDestinationProject(input.DestinationProject).ToList();
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
+        var source = registries.FirstOrDefault(r => r.Id == input.SourceRegistryId);
+        var destination = registries.FirstOrDefault(r => r.Id == input.DestinationRegistryId);
+        var sourceProject = input.SourceProject?.Trim() ?? "";
+        var destinationProject = string.IsNullOrWhiteSpace(input.DestinationProject) ? sourceProject : input.DestinationProject.Trim();
+        var sameRegistry = source is not null && destination is not null
+            && (source.Id == destination.Id || string.Equals(source.Url.TrimEnd('/'), destination.Url.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        if (sameRegistry && sourceProject.Length > 0 && string.Equals(sourceProject, destinationProject, StringComparison.Ordinal))
+        {
+            return [$"Source and destination are the same registry and project ('{sourceProject}'): the rule would copy images onto themselves. Choose another destination registry or project."];
+        }
+
+        return [];
+    }
+
+    /// <summary>Patterns of one list, through the engine's parser; each message names the pattern.</summary>
+    public static IEnumerable<string> ValidatePatterns(IEnumerable<string>? patterns, FilterField field)
+    {
+        var list = PatternList.Clean(patterns);
+        if (list.Count > MaxPatterns)
+        {
+            return [$"{FieldLabel(field)} has {list.Count} patterns; at most {MaxPatterns} are allowed. Combine them with {{a,b}} or wildcards."];
+        }
+
+        var filter = field switch
+        {
+            FilterField.IncludeRepositories => new ImageFilter { IncludeRepositories = list },
+            FilterField.ExcludeRepositories => new ImageFilter { ExcludeRepositories = list },
+            FilterField.IncludeTags => new ImageFilter { IncludeTags = list },
+            FilterField.ExcludeTags => new ImageFilter { ExcludeTags = list },
+            _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Only the include and exclude lists are edited."),
+        };
+        return filter.Validate().Select(p => $"{FieldLabel(field)}: '{p.Pattern}' is not a valid pattern. {p.Message}").ToList();
+    }
+
+    public static IEnumerable<string> ValidateTriggerMode(string? mode)
+    {
+        if (TriggerModes.Parse(mode) is null)
+        {
+            yield return $"Trigger mode must be '{TriggerModes.Manual}', '{TriggerModes.Immediate}' (when the source registry notifies a push) or '{TriggerModes.Scheduled}' (with a cron expression).";
+        }
+    }
+
+    /// <summary>The cron expression, required and checked only for scheduled rules.</summary>
+    public static IEnumerable<string> ValidateCron(string? mode, string? cron)
+    {
+        if (TriggerModes.Parse(mode) != TriggerMode.Scheduled)
+        {
+            yield break;
+        }
+
+        if (cron is not null && cron.Length > CronMaxLength)
+        {
+            yield return $"Cron is {cron.Length} characters long; a schedule needs at most {CronMaxLength}.";
+            yield break;
+        }
+
+        if (CronSchedule.Validate(cron) is { } error)
+        {
+            yield return error;
+        }
+    }
+
+    /// <summary>The label a list has in the dialog, for messages.</summary>
+    public static string FieldLabel(FilterField field) => field switch
+    {
+        FilterField.IncludeRepositories => "Repositories",
+        FilterField.ExcludeRepositories => "Exclude repositories",
+        FilterField.IncludeTags => "Tags",
+        FilterField.ExcludeTags => "Exclude tags",
+        _ => field.ToString(),
+    };
+
+    private static IEnumerable<string> ValidateProjectName(string project, string label)
+    {
+        if (project.Length > ProjectMaxLength)
+        {
+            yield return $"{label} is {project.Length} characters long; a project name has at most {ProjectMaxLength}.";
+        }
+        else if (project.Contains('/', StringComparison.Ordinal))
+        {
+            yield return $"{label} '{project}' contains '/': a project is only the first part of a repository name ('team' for team/app); put the rest in the Repositories filter.";
+        }
+        else if (!ProjectName().IsMatch(project))
+        {
+            yield return $"{label} '{project}' is not a project name: use lowercase letters and digits, separated by '.', '_' or '-' (e.g. 'team' or 'team-a').";
+        }
+    }
+
+    private static void Add(Dictionary<string, string[]> errors, string field, IEnumerable<string> messages)
+    {
+        var list = messages.ToArray();
+        if (list.Length > 0)
+        {
+            errors[field] = list;
+        }
+    }
+
+    // One OCI path component: what a first repository segment can be.
+    [GeneratedRegex("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex ProjectName();
 }
