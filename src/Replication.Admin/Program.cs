@@ -1,5 +1,6 @@
 using Replication.Admin.Api;
 using Replication.Admin.Components;
+using Replication.Admin.Dashboard;
 using Replication.Admin.Data;
 using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
@@ -15,6 +16,7 @@ builder.AddReplicationSecurity();
 builder.AddReplicationRegistries();
 builder.AddReplicationRules();
 builder.AddReplicationExecutions();
+builder.AddReplicationDashboard();
 builder.AddReplicationApi();
 builder.AddReplicationUi();
 
