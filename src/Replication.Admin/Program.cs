@@ -2,6 +2,7 @@ using Replication.Admin.Api;
 using Replication.Admin.Components;
 using Replication.Admin.Dashboard;
 using Replication.Admin.Data;
+using Replication.Admin.Demo;
 using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
 using Replication.Admin.Registries;
@@ -19,6 +20,7 @@ builder.AddReplicationExecutions();
 builder.AddReplicationDashboard();
 builder.AddReplicationApi();
 builder.AddReplicationUi();
+builder.AddReplicationDemo();
 
 var app = builder.Build();
 
