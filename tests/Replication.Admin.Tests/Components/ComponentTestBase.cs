@@ -12,8 +12,10 @@ using MudBlazor.Services;
 using Replication.Admin.Audit;
 using Replication.Admin.Data;
 using Replication.Admin.Registries;
+using Replication.Admin.Rules;
 using Replication.Admin.Security;
 using Replication.Admin.Tests.Infrastructure;
+using Replication.Engine.Planning;
 using Replication.Registry;
 
 namespace Replication.Admin.Tests.Components;
@@ -41,6 +43,10 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         Services.AddSingleton<AuditLog>();
         Services.AddSingleton<IRegistryClientFactory>(RegistryClients);
         Services.AddScoped<RegistryService>();
+        Services.AddSingleton(sp => new ReplicationPlanner(sp.GetRequiredService<IRegistryClientFactory>()));
+        Services.AddSingleton<ReplicationRuleStore>();
+        Services.AddSingleton<IRuleExecutionHistory, NoExecutionHistory>();
+        Services.AddScoped<ReplicationRuleService>();
 
         authorization = AddAuthorization();
         authorization.SetAuthorized("alice");
@@ -50,6 +56,8 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
     protected FakeRegistryClientFactory RegistryClients { get; } = new();
 
     protected RegistryService Registries => Services.GetRequiredService<RegistryService>();
+
+    protected ReplicationRuleService Rules => Services.GetRequiredService<ReplicationRuleService>();
 
     public async Task InitializeAsync()
     {

@@ -10,6 +10,7 @@ namespace Replication.Admin.Tests.Infrastructure;
 public sealed class FakeRegistryClientFactory : IRegistryClientFactory
 {
     private readonly List<RegistryEndpoint> requested = [];
+    private int listings;
 
     public PingResult NextPing { get; set; } = new(PingOutcome.Ok, "Connected (registry/2.0)", "registry/2.0");
 
@@ -20,6 +21,12 @@ public sealed class FakeRegistryClientFactory : IRegistryClientFactory
     public bool RefuseCatalog { get; set; }
 
     public Dictionary<string, string[]> Tags { get; } = [];
+
+    /// <summary>Full listings (the preview's) wait for this; replace it with an unfinished task to play a registry that does not answer.</summary>
+    public Task ListingGate { get; set; } = Task.CompletedTask;
+
+    /// <summary>How many full catalog listings were started (each preview starts one).</summary>
+    public int Listings => Volatile.Read(ref listings);
 
     public IReadOnlyList<RegistryEndpoint> Requested
     {
@@ -61,12 +68,26 @@ public sealed class FakeRegistryClientFactory : IRegistryClientFactory
             return Task.FromResult(new Page<string>(page, next));
         }
 
-        public IAsyncEnumerable<string> ListRepositoriesAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public async IAsyncEnumerable<string> ListRepositoriesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref owner.listings);
+            await owner.ListingGate.WaitAsync(cancellationToken);
+            if (owner.RefuseCatalog)
+            {
+                throw new CatalogUnavailableException("The registry refused the catalog.");
+            }
+
+            foreach (var repository in owner.CatalogPages.SelectMany(p => p))
+            {
+                yield return repository;
+            }
+        }
 
         public Task<Page<string>> GetTagsPageAsync(string repository, int pageSize = 100, string? last = null, CancellationToken cancellationToken = default) =>
             Task.FromResult(new Page<string>(owner.Tags.TryGetValue(repository, out var tags) ? tags : [], null));
 
-        public IAsyncEnumerable<string> ListTagsAsync(string repository, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public IAsyncEnumerable<string> ListTagsAsync(string repository, CancellationToken cancellationToken = default) =>
+            (owner.Tags.TryGetValue(repository, out var tags) ? tags : []).ToAsyncEnumerable();
 
         public Task<ManifestInfo?> HeadManifestAsync(string repository, string reference, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

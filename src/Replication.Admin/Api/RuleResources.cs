@@ -1,0 +1,76 @@
+using Replication.Admin.Audit;
+using Replication.Admin.Rules;
+using Replication.Engine.Planning;
+
+namespace Replication.Admin.Api;
+
+/// <summary>A rule in the API's stable JSON shape (PRODUCT.md "Rule").</summary>
+public sealed record RuleResource(
+    int Id,
+    string Name,
+    string Description,
+    int SourceRegistryId,
+    string SourceProject,
+    PatternsResource Repositories,
+    PatternsResource Tags,
+    int DestinationRegistryId,
+    string DestinationProject,
+    TriggerResource Trigger,
+    bool Override,
+    bool IncludeReferrers,
+    bool Enabled)
+{
+    public static RuleResource From(ReplicationRuleView rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return new RuleResource(
+            rule.Id,
+            rule.Name,
+            rule.Description,
+            rule.SourceRegistryId,
+            rule.SourceProject,
+            new PatternsResource(rule.IncludeRepositories, rule.ExcludeRepositories),
+            new PatternsResource(rule.IncludeTags, rule.ExcludeTags),
+            rule.DestinationRegistryId,
+            rule.DestinationProject,
+            new TriggerResource(TriggerModes.ToText(rule.TriggerMode), rule.Cron, rule.ReplicateDeletions, rule.ReplicateExisting),
+            rule.Override,
+            rule.IncludeReferrers,
+            rule.Enabled);
+    }
+}
+
+/// <summary><c>{"include":[...],"exclude":[...]}</c>.</summary>
+public sealed record PatternsResource(IReadOnlyList<string> Include, IReadOnlyList<string> Exclude);
+
+/// <summary><c>{"mode","cron","replicateDeletions","replicateExisting"}</c>.</summary>
+public sealed record TriggerResource(string Mode, string? Cron, bool ReplicateDeletions, bool ReplicateExisting);
+
+/// <summary>A dry run's plan (PRODUCT.md "Plan"): copies and up-to-date tags name the source repository, deletions the destination one.</summary>
+public sealed record PlanResource(IReadOnlyList<PlanItemResource> Copy, IReadOnlyList<PlanItemResource> UpToDate, IReadOnlyList<PlanItemResource> Delete)
+{
+    public static PlanResource From(ReplicationPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return new PlanResource(
+            plan.Copy.Select(a => new PlanItemResource(a.SourceRepository, a.Tag, a.Digest)).ToList(),
+            plan.UpToDate.Select(a => new PlanItemResource(a.SourceRepository, a.Tag, a.Digest)).ToList(),
+            plan.Delete.Select(a => new PlanItemResource(a.DestinationRepository, a.Tag, a.Digest)).ToList());
+    }
+}
+
+/// <summary><c>{"repository","tag","digest"}</c>.</summary>
+public sealed record PlanItemResource(string Repository, string Tag, string Digest);
+
+/// <summary>One audit entry: who did what to what, when, and what changed.</summary>
+public sealed record AuditEntryResource(long Id, DateTime At, string Who, string Action, string Target, string Details)
+{
+    public static AuditEntryResource From(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new AuditEntryResource(entry.Id, entry.At.UtcDateTime, entry.Who, entry.Action, entry.Target, entry.Details);
+    }
+}
+
+/// <summary>One page of the audit log, newest first.</summary>
+public sealed record AuditPageResource(IReadOnlyList<AuditEntryResource> Items, int Total, int Page, int PageSize);

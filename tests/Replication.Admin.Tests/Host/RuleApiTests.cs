@@ -1,0 +1,369 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Replication.Admin.Audit;
+using Replication.Admin.Rules;
+using Replication.Admin.Security;
+using Replication.Registry;
+
+namespace Replication.Admin.Tests.Host;
+
+/// <summary><c>/api/v1/rules</c>: the PRODUCT.md "Rule" shape, field errors, 404, 409 for a registry in use, audit.</summary>
+public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFactory>, IAsyncLifetime
+{
+    private const string ViewerName = "rule-viewer";
+    private const string ViewerPassword = "Viewer-Passw0rd";
+
+    private static readonly string[] UnclosedBrace = ["{app"];
+    private static readonly string[] SlashInTag = ["v1/x"];
+
+    private int sourceId;
+    private int destinationId;
+
+    public async Task InitializeAsync()
+    {
+        sourceId = await CreateRegistryAsync("src", "https://source.example.com", password: "Source-Registry-Secret-1");
+        destinationId = await CreateRegistryAsync("dst", "https://destination.example.com");
+        if ((await app.Services.GetRequiredService<UserAccountService>().ListAsync()).All(u => u.UserName != ViewerName))
+        {
+            await app.CreateUserAsync(ViewerName, ViewerPassword, Roles.Viewer);
+        }
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Create_returns_201_with_the_rule_in_its_documented_shape()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("nightly");
+
+        using var created = await client.PostAsJsonAsync("/api/v1/rules", RuleBody(name, description: "team images"));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var rule = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = rule.GetProperty("id").GetInt32();
+        Assert.Equal($"/api/v1/rules/{id}", created.Headers.Location!.ToString());
+        Assert.Equal(
+            ["id", "name", "description", "sourceRegistryId", "sourceProject", "repositories", "tags", "destinationRegistryId", "destinationProject", "trigger", "override", "includeReferrers", "enabled"],
+            rule.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(name, rule.GetProperty("name").GetString());
+        Assert.Equal("team images", rule.GetProperty("description").GetString());
+        Assert.Equal(sourceId, rule.GetProperty("sourceRegistryId").GetInt32());
+        Assert.Equal("team", rule.GetProperty("sourceProject").GetString());
+        Assert.Equal(["app*"], Strings(rule.GetProperty("repositories").GetProperty("include")));
+        Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("exclude")));
+        Assert.Equal(["v*"], Strings(rule.GetProperty("tags").GetProperty("include")));
+        Assert.Equal(["*-rc*"], Strings(rule.GetProperty("tags").GetProperty("exclude")));
+        Assert.Equal(destinationId, rule.GetProperty("destinationRegistryId").GetInt32());
+        Assert.Equal("", rule.GetProperty("destinationProject").GetString());
+        var trigger = rule.GetProperty("trigger");
+        Assert.Equal(["mode", "cron", "replicateDeletions", "replicateExisting"], trigger.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("scheduled", trigger.GetProperty("mode").GetString());
+        Assert.Equal("0 2 * * *", trigger.GetProperty("cron").GetString());
+        Assert.True(trigger.GetProperty("replicateDeletions").GetBoolean());
+        Assert.False(trigger.GetProperty("replicateExisting").GetBoolean());
+        Assert.True(rule.GetProperty("override").GetBoolean());
+        Assert.True(rule.GetProperty("includeReferrers").GetBoolean());
+        Assert.True(rule.GetProperty("enabled").GetBoolean());
+
+        var fetched = await client.GetFromJsonAsync<JsonElement>($"/api/v1/rules/{id}");
+        Assert.Equal(rule.GetRawText(), fetched.GetRawText());
+        var list = await client.GetFromJsonAsync<JsonElement>("/api/v1/rules");
+        Assert.Contains(list.EnumerateArray(), r => r.GetProperty("id").GetInt32() == id);
+    }
+
+    [Fact]
+    public async Task Omitted_options_take_their_defaults_and_options_that_do_not_apply_are_stored_off()
+    {
+        using var client = app.CreateBasicClient();
+
+        using var created = await client.PostAsJsonAsync("/api/v1/rules", new
+        {
+            name = Unique("minimal"),
+            sourceRegistryId = sourceId,
+            sourceProject = "team",
+            destinationRegistryId = destinationId,
+            trigger = new { mode = "manual", cron = "0 2 * * *", replicateDeletions = true, replicateExisting = true },
+        });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var rule = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(rule.GetProperty("override").GetBoolean());
+        Assert.True(rule.GetProperty("includeReferrers").GetBoolean());
+        Assert.True(rule.GetProperty("enabled").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, rule.GetProperty("trigger").GetProperty("cron").ValueKind);
+        Assert.False(rule.GetProperty("trigger").GetProperty("replicateDeletions").GetBoolean());
+        Assert.False(rule.GetProperty("trigger").GetProperty("replicateExisting").GetBoolean());
+        Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("include")));
+    }
+
+    [Fact]
+    public async Task Invalid_input_is_a_400_problem_listing_each_field_and_saves_nothing()
+    {
+        using var client = app.CreateBasicClient();
+        var before = (await client.GetFromJsonAsync<JsonElement>("/api/v1/rules")).GetArrayLength();
+
+        using var response = await client.PostAsJsonAsync("/api/v1/rules", new
+        {
+            name = "",
+            sourceRegistryId = 999999,
+            sourceProject = "Team/App",
+            repositories = new { include = UnclosedBrace, exclude = Array.Empty<string>() },
+            tags = new { include = SlashInTag, exclude = Array.Empty<string>() },
+            trigger = new { mode = "scheduled", cron = "61 * * * *" },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.StartsWith("Name is required.", First(errors, "name"), StringComparison.Ordinal);
+        Assert.StartsWith("Source registry 999999 does not exist", First(errors, "sourceRegistryId"), StringComparison.Ordinal);
+        Assert.Contains("contains '/'", First(errors, "sourceProject"), StringComparison.Ordinal);
+        Assert.Contains("'{' at position 1 is never closed", First(errors, "repositories.include"), StringComparison.Ordinal);
+        Assert.Contains("tags cannot contain '/'", First(errors, "tags.include"), StringComparison.Ordinal);
+        Assert.StartsWith("Destination registry is required.", First(errors, "destinationRegistryId"), StringComparison.Ordinal);
+        Assert.Contains("Minutes: Value must be a number between 0 and 59", First(errors, "trigger.cron"), StringComparison.Ordinal);
+        Assert.Equal(before, (await client.GetFromJsonAsync<JsonElement>("/api/v1/rules")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_rule_onto_itself_and_a_taken_name_are_field_errors()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("taken");
+        using var first = await client.PostAsJsonAsync("/api/v1/rules", RuleBody(name));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        using var second = await client.PostAsJsonAsync("/api/v1/rules", RuleBody(name.ToUpperInvariant(), destinationRegistryId: sourceId));
+
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        var errors = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.StartsWith($"A rule named '{name.ToUpperInvariant()}' already exists.", First(errors, "name"), StringComparison.Ordinal);
+        Assert.Contains("would copy images onto themselves", First(errors, "destinationProject"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Update_replaces_the_settings_and_delete_removes_the_rule()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("change");
+        using var created = await client.PostAsJsonAsync("/api/v1/rules", RuleBody(name));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+
+        using var updated = await client.PutAsJsonAsync($"/api/v1/rules/{id}", new
+        {
+            name,
+            sourceRegistryId = sourceId,
+            sourceProject = "team",
+            destinationRegistryId = destinationId,
+            destinationProject = "mirror",
+            trigger = new { mode = "immediate", replicateExisting = true },
+            @override = false,
+            enabled = false,
+        });
+
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var rule = await updated.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("mirror", rule.GetProperty("destinationProject").GetString());
+        Assert.Equal("immediate", rule.GetProperty("trigger").GetProperty("mode").GetString());
+        Assert.True(rule.GetProperty("trigger").GetProperty("replicateExisting").GetBoolean());
+        Assert.False(rule.GetProperty("override").GetBoolean());
+        Assert.False(rule.GetProperty("enabled").GetBoolean());
+
+        using var deleted = await client.DeleteAsync($"/api/v1/rules/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        using var gone = await client.GetAsync($"/api/v1/rules/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unknown_rule_ids_get_404_problems()
+    {
+        using var client = app.CreateBasicClient();
+
+        using var get = await client.GetAsync("/api/v1/rules/999999");
+        using var put = await client.PutAsJsonAsync("/api/v1/rules/999999", RuleBody(Unique("ghost")));
+        using var delete = await client.DeleteAsync("/api/v1/rules/999999");
+        using var dryRun = await client.PostAsync("/api/v1/rules/999999/dry-run", null);
+
+        foreach (var response in new[] { get, put, delete, dryRun })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        }
+
+        Assert.Contains("There is no replication rule with id 999999", (await get.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deleting_a_registry_used_by_a_rule_is_a_409_naming_the_rule()
+    {
+        using var client = app.CreateBasicClient();
+        var registry = await CreateRegistryAsync("used", "https://used.example.com");
+        var name = Unique("user-of");
+        using var created = await client.PostAsJsonAsync("/api/v1/rules", RuleBody(name, destinationRegistryId: registry));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+
+        using var refused = await client.DeleteAsync($"/api/v1/registries/{registry}");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains($"'{name}'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal([name], Strings(problem.GetProperty("rules")));
+        using var stillThere = await client.GetAsync($"/api/v1/registries/{registry}");
+        Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+
+        // Once the rule is gone the registry can go too.
+        using var ruleDeleted = await client.DeleteAsync($"/api/v1/rules/{id}");
+        using var registryDeleted = await client.DeleteAsync($"/api/v1/registries/{registry}");
+        Assert.Equal(HttpStatusCode.NoContent, registryDeleted.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_viewer_reads_rules_but_gets_403_on_every_write_and_dry_run()
+    {
+        using var admin = app.CreateBasicClient();
+        using var created = await admin.PostAsJsonAsync("/api/v1/rules", RuleBody(Unique("viewed")));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        using var viewer = app.CreateBasicClient(ViewerName, ViewerPassword);
+
+        using var list = await viewer.GetAsync("/api/v1/rules");
+        using var one = await viewer.GetAsync($"/api/v1/rules/{id}");
+        using var post = await viewer.PostAsJsonAsync("/api/v1/rules", RuleBody(Unique("nope")));
+        using var put = await viewer.PutAsJsonAsync($"/api/v1/rules/{id}", RuleBody("renamed"));
+        using var delete = await viewer.DeleteAsync($"/api/v1/rules/{id}");
+        using var dryRun = await viewer.PostAsync($"/api/v1/rules/{id}/dry-run", null);
+
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, post.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, dryRun.StatusCode);
+    }
+
+    [Fact]
+    public async Task Anonymous_requests_get_401()
+    {
+        using var anonymous = app.CreateAnonymousClient();
+
+        using var list = await anonymous.GetAsync("/api/v1/rules");
+        using var audit = await anonymous.GetAsync("/api/v1/audit");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, list.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, audit.StatusCode);
+    }
+
+    [Fact]
+    public async Task Rule_changes_are_audited_with_what_changed_and_never_a_secret()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("audited");
+        using var created = await client.PostAsJsonAsync("/api/v1/rules", RuleBody(name));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        using var updated = await client.PutAsJsonAsync($"/api/v1/rules/{id}", RuleBody(name, cron: "0 4 * * *"));
+        using var deleted = await client.DeleteAsync($"/api/v1/rules/{id}");
+
+        var page = await client.GetFromJsonAsync<JsonElement>($"/api/v1/audit?action=rule&pageSize=500");
+        var entries = page.GetProperty("items").EnumerateArray().Where(e => e.GetProperty("target").GetString() == $"rule '{name}'").ToList();
+
+        Assert.Equal(["rule.delete", "rule.update", "rule.create"], entries.Select(e => e.GetProperty("action").GetString()));
+        Assert.All(entries, e => Assert.Equal(AdminAppFactory.AdminUserName, e.GetProperty("who").GetString()));
+        var create = entries[2].GetProperty("details").GetString()!;
+        Assert.Contains("source=", create, StringComparison.Ordinal);
+        Assert.Contains("tags=v* except *-rc*", create, StringComparison.Ordinal);
+        Assert.Equal("trigger: 'scheduled '0 2 * * *'' -> 'scheduled '0 4 * * *''", entries[1].GetProperty("details").GetString());
+        Assert.All(entries, e => Assert.DoesNotContain("Source-Registry-Secret-1", e.GetRawText(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_audit_api_pages_and_filters()
+    {
+        using var client = app.CreateBasicClient();
+        var log = app.Services.GetRequiredService<AuditLog>();
+        var who = Unique("pager");
+        for (var i = 0; i < 5; i++)
+        {
+            await log.RecordAsync(who, "test.page", $"item {i}");
+        }
+
+        var first = await client.GetFromJsonAsync<JsonElement>($"/api/v1/audit?user={who}&pageSize=2&page=1");
+        var third = await client.GetFromJsonAsync<JsonElement>($"/api/v1/audit?user={who}&pageSize=2&page=3");
+        var future = await client.GetFromJsonAsync<JsonElement>($"/api/v1/audit?user={who}&from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("O"))}");
+        using var bad = await client.GetAsync("/api/v1/audit?pageSize=0&page=0");
+
+        Assert.Equal(5, first.GetProperty("total").GetInt32());
+        Assert.Equal(["item 4", "item 3"], first.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("target").GetString()));
+        Assert.Equal(["item 0"], third.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("target").GetString()));
+        Assert.Equal(0, future.GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("page", out _));
+        Assert.True(errors.TryGetProperty("pageSize", out _));
+    }
+
+    [Fact]
+    public async Task The_scope_for_the_engine_carries_both_registries_with_the_decrypted_password()
+    {
+        using var client = app.CreateBasicClient();
+        using var created = await client.PostAsJsonAsync("/api/v1/rules", RuleBody(Unique("scope")));
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+
+        var scope = await app.Services.GetRequiredService<ReplicationRuleStore>().LoadScopeAsync(id);
+
+        Assert.NotNull(scope);
+        Assert.Equal(new Uri("https://source.example.com"), scope.Source.BaseUrl);
+        Assert.Equal("Source-Registry-Secret-1", Assert.IsType<BasicCredential>(scope.Source.Credential).Password);
+        Assert.Equal(new Uri("https://destination.example.com"), scope.Destination.BaseUrl);
+        Assert.Equal("team", scope.SourceProject);
+        Assert.Equal("team", scope.EffectiveDestinationProject);
+        Assert.Equal(["app*"], scope.Filter.IncludeRepositories);
+        Assert.Equal(["*-rc*"], scope.Filter.ExcludeTags);
+        Assert.True(scope.ReplicateDeletions);
+        Assert.Empty(scope.Validate());
+        Assert.Null(await app.Services.GetRequiredService<ReplicationRuleStore>().LoadScopeAsync(999999));
+    }
+
+    private object RuleBody(string name, string description = "", int? destinationRegistryId = null, string cron = "0 2 * * *") => new
+    {
+        name,
+        description,
+        sourceRegistryId = sourceId,
+        sourceProject = "team",
+        repositories = new { include = new[] { "app*" }, exclude = Array.Empty<string>() },
+        tags = new { include = new[] { "v*" }, exclude = new[] { "*-rc*" } },
+        destinationRegistryId = destinationRegistryId ?? destinationId,
+        destinationProject = "",
+        trigger = new { mode = "scheduled", cron, replicateDeletions = true, replicateExisting = false },
+        @override = true,
+        includeReferrers = true,
+        enabled = true,
+    };
+
+    private async Task<int> CreateRegistryAsync(string prefix, string url, string? password = null)
+    {
+        using var client = app.CreateBasicClient();
+        using var created = await client.PostAsJsonAsync("/api/v1/registries", new
+        {
+            name = Unique(prefix),
+            url,
+            type = "docker-registry",
+            username = password is null ? null : "robot",
+            password,
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+    }
+
+    private static string First(JsonElement errors, string field) =>
+        errors.TryGetProperty(field, out var messages) ? messages[0].GetString()! : throw new Xunit.Sdk.XunitException($"no error for {field}: {errors}");
+
+    private static List<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToList();
+
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
+}

@@ -1,0 +1,129 @@
+using Replication.Admin.Registries;
+using Replication.Admin.Rules;
+
+namespace Replication.Admin.Tests.Rules;
+
+/// <summary>The one set of rules for a replication rule, as a table of good and bad inputs.</summary>
+public sealed class ReplicationRuleValidatorTests
+{
+    private static readonly IReadOnlyCollection<RegistryView> Registries =
+    [
+        Registry(1, "source", "https://source.example.com"),
+        Registry(2, "destination", "https://destination.example.com"),
+        Registry(3, "source-again", "https://SOURCE.example.com/"),
+    ];
+
+    private static RegistryView Registry(int id, string name, string url) =>
+        new(id, name, url, RegistryTypes.DockerRegistry, null, false, true, null, "", RegistryStatus.Unknown, null, null);
+
+    private static ReplicationRuleInput Valid() => new()
+    {
+        Name = "nightly",
+        SourceRegistryId = 1,
+        SourceProject = "team",
+        Repositories = new PatternFilterInput { Include = ["app*"], Exclude = [] },
+        Tags = new PatternFilterInput { Include = ["v*"], Exclude = ["*-rc*"] },
+        DestinationRegistryId = 2,
+        Trigger = new TriggerInput { Mode = TriggerModes.Scheduled, Cron = "0 2 * * *" },
+    };
+
+    public static TheoryData<string, Action<ReplicationRuleInput>> GoodInputs => new()
+    {
+        { "complete scheduled rule", _ => { } },
+        { "manual without cron", r => r.Trigger = new TriggerInput { Mode = TriggerModes.Manual } },
+        { "immediate with both options", r => r.Trigger = new TriggerInput { Mode = "Immediate", ReplicateDeletions = true, ReplicateExisting = true } },
+        { "manual ignores a bad cron", r => r.Trigger = new TriggerInput { Mode = TriggerModes.Manual, Cron = "not a cron" } },
+        { "six-field cron with seconds", r => r.Trigger.Cron = "30 0 2 * * *" },
+        { "cron macro", r => r.Trigger.Cron = "@daily" },
+        { "cron with names and ranges", r => r.Trigger.Cron = "*/15 8-18 * * MON-FRI" },
+        { "empty filters select everything", r => { r.Repositories = new PatternFilterInput(); r.Tags = new PatternFilterInput(); } },
+        { "null filter lists", r => { r.Repositories = new PatternFilterInput { Include = null, Exclude = null }; } },
+        { "patterns with every syntax", r => r.Repositories.Include = ["**/app", "sub/*", "{web,api}", "svc-[a-z]?"] },
+        { "same registry, other project", r => { r.DestinationRegistryId = 1; r.DestinationProject = "mirror"; } },
+        { "other registry, same project", r => r.DestinationProject = "team" },
+        { "project with separators", r => r.SourceProject = "team-a.b_c" },
+        { "description at the limit", r => r.Description = new string('d', ReplicationRuleValidator.DescriptionMaxLength) },
+        { "name with spaces and dots", r => r.Name = "Team A nightly 1.0" },
+    };
+
+    public static TheoryData<string, Action<ReplicationRuleInput>, string, string> BadInputs => new()
+    {
+        { "no name", r => r.Name = " ", ReplicationRuleValidator.NameField, "Name is required." },
+        { "name too long", r => r.Name = new string('n', 65), ReplicationRuleValidator.NameField, "shorten it to at most 64" },
+        { "name with a slash", r => r.Name = "team/nightly", ReplicationRuleValidator.NameField, "Name may contain letters, digits, spaces" },
+        { "name starting with a dash", r => r.Name = "-nightly", ReplicationRuleValidator.NameField, "must start with a letter or digit" },
+        { "description too long", r => r.Description = new string('d', 1001), ReplicationRuleValidator.DescriptionField, "shorten it to at most 1000" },
+        { "no source registry", r => r.SourceRegistryId = null, ReplicationRuleValidator.SourceRegistryField, "Source registry is required." },
+        { "unknown source registry", r => r.SourceRegistryId = 42, ReplicationRuleValidator.SourceRegistryField, "Source registry 42 does not exist" },
+        { "no destination registry", r => r.DestinationRegistryId = null, ReplicationRuleValidator.DestinationRegistryField, "Destination registry is required." },
+        { "unknown destination registry", r => r.DestinationRegistryId = 9, ReplicationRuleValidator.DestinationRegistryField, "Destination registry 9 does not exist" },
+        { "no source project", r => r.SourceProject = "", ReplicationRuleValidator.SourceProjectField, "Source project is required." },
+        { "source project with a slash", r => r.SourceProject = "team/app", ReplicationRuleValidator.SourceProjectField, "contains '/'" },
+        { "source project in capitals", r => r.SourceProject = "Team", ReplicationRuleValidator.SourceProjectField, "is not a project name: use lowercase" },
+        { "destination project with a space", r => r.DestinationProject = "my mirror", ReplicationRuleValidator.DestinationProjectField, "is not a project name" },
+        { "copy onto itself", r => r.DestinationRegistryId = 1, ReplicationRuleValidator.DestinationProjectField, "the rule would copy images onto themselves" },
+        { "copy onto itself, project named", r => { r.DestinationRegistryId = 1; r.DestinationProject = "team"; }, ReplicationRuleValidator.DestinationProjectField, "same registry and project ('team')" },
+        { "copy onto itself through another entry", r => r.DestinationRegistryId = 3, ReplicationRuleValidator.DestinationProjectField, "onto themselves" },
+        { "unclosed brace", r => r.Repositories.Include = ["{app,web"], ReplicationRuleValidator.RepositoriesIncludeField, "Repositories: '{app,web' is not a valid pattern. '{' at position 1 is never closed" },
+        { "upper case repository", r => r.Repositories.Exclude = ["App"], ReplicationRuleValidator.RepositoriesExcludeField, "Exclude repositories: 'App' is not a valid pattern." },
+        { "slash in a tag", r => r.Tags.Include = ["v1/x"], ReplicationRuleValidator.TagsIncludeField, "tags cannot contain '/'" },
+        { "backwards range", r => r.Tags.Exclude = ["[z-a]"], ReplicationRuleValidator.TagsExcludeField, "is backwards" },
+        { "too many patterns", r => r.Tags.Include = Enumerable.Range(0, 51).Select(i => $"v{i}").ToList(), ReplicationRuleValidator.TagsIncludeField, "at most 50 are allowed" },
+        { "unknown trigger mode", r => r.Trigger.Mode = "hourly", ReplicationRuleValidator.TriggerModeField, "Trigger mode must be 'manual', 'immediate'" },
+        { "no trigger", r => r.Trigger = new TriggerInput { Mode = null }, ReplicationRuleValidator.TriggerModeField, "Trigger mode must be" },
+        { "scheduled without cron", r => r.Trigger.Cron = null, ReplicationRuleValidator.CronField, "Cron is required for a scheduled rule." },
+        { "cron with four fields", r => r.Trigger.Cron = "0 2 * *", ReplicationRuleValidator.CronField, "Cron has 4 fields; it needs 5" },
+        { "cron with seven fields", r => r.Trigger.Cron = "0 0 2 * * * 2026", ReplicationRuleValidator.CronField, "Cron has 7 fields" },
+        { "cron minute out of range", r => r.Trigger.Cron = "61 2 * * *", ReplicationRuleValidator.CronField, "Minutes: Value must be a number between 0 and 59" },
+        { "cron day of week out of range", r => r.Trigger.Cron = "0 2 * * 8", ReplicationRuleValidator.CronField, "Days of week" },
+        { "cron that never runs", r => r.Trigger.Cron = "0 2 30 2 *", ReplicationRuleValidator.CronField, "never runs" },
+        { "cron too long", r => r.Trigger.Cron = "0 2 * * " + new string('1', 130), ReplicationRuleValidator.CronField, "at most 128" },
+    };
+
+    [Theory]
+    [MemberData(nameof(GoodInputs))]
+    public void Good_inputs_pass(string because, Action<ReplicationRuleInput> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var input = Valid();
+        change(input);
+
+        var errors = ReplicationRuleValidator.Validate(input, Registries);
+
+        Assert.True(errors.Count == 0, $"{because}: {string.Join(" | ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")))}");
+    }
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void Bad_inputs_are_refused_at_their_field_with_a_message_that_says_what_is_wrong(string because, Action<ReplicationRuleInput> change, string field, string expected)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var input = Valid();
+        change(input);
+
+        var errors = ReplicationRuleValidator.Validate(input, Registries);
+
+        Assert.True(errors.ContainsKey(field), $"{because}: no error at {field}; errors: {string.Join(" | ", errors.Keys)}");
+        Assert.Contains(errors[field], m => m.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_any_registry_the_message_says_to_add_one_first()
+    {
+        var input = Valid();
+        input.SourceRegistryId = null;
+
+        var errors = ReplicationRuleValidator.Validate(input, []);
+
+        Assert.Contains("Add one on the Registries page first", errors[ReplicationRuleValidator.SourceRegistryField][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var errors = ReplicationRuleValidator.Validate(new ReplicationRuleInput { Trigger = new TriggerInput { Mode = TriggerModes.Scheduled } }, Registries);
+
+        string[] expected = [ReplicationRuleValidator.CronField, ReplicationRuleValidator.DestinationRegistryField, ReplicationRuleValidator.NameField, ReplicationRuleValidator.SourceProjectField, ReplicationRuleValidator.SourceRegistryField];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), errors.Keys.Order(StringComparer.Ordinal));
+    }
+}
