@@ -5,6 +5,7 @@ using Replication.Admin.Data;
 using Replication.Admin.Demo;
 using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
+using Replication.Admin.Jobs;
 using Replication.Admin.Registries;
 using Replication.Admin.Rules;
 using Replication.Admin.Security;
@@ -18,6 +19,7 @@ builder.AddReplicationRegistries();
 builder.AddReplicationRules();
 builder.AddReplicationExecutions();
 builder.AddReplicationDashboard();
+builder.AddReplicationJobs();
 builder.AddReplicationApi();
 builder.AddReplicationUi();
 builder.AddReplicationDemo();
@@ -25,6 +27,7 @@ builder.AddReplicationDemo();
 var app = builder.Build();
 
 app.UseReplicationPipeline();
+app.MapReplicationJobs();
 
 app.Run();
 

@@ -36,6 +36,8 @@ public static class ApiExtensions
         app.MapRegistryEndpoints();
         app.MapRuleEndpoints();
         app.MapAuditEndpoints();
+        app.MapExecutionEndpoints();
+        app.MapWebhookEndpoints();
         return app;
     }
 }

@@ -1,0 +1,429 @@
+using System.Text.Json;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Replication.Admin.Audit;
+using Replication.Admin.Data;
+using Replication.Admin.Jobs;
+using Replication.Admin.Rules;
+using Replication.Engine.Filters;
+using Replication.Engine.Planning;
+
+namespace Replication.Admin.Executions;
+
+/// <summary>How a request to run, stop or retry went.</summary>
+public enum LaunchOutcome
+{
+    /// <summary>A new execution was created and queued.</summary>
+    Started,
+
+    /// <summary>An execution of the rule was already waiting to start; the request joined it.</summary>
+    Folded,
+
+    /// <summary>Stop: the execution is stopping (running) or stopped (it had not started).</summary>
+    Stopping,
+    NotFound,
+
+    /// <summary>The rule is disabled (manual runs need an enabled rule).</summary>
+    Disabled,
+
+    /// <summary>Nothing to do in the execution's state (finished already, still running, nothing failed…).</summary>
+    Conflict,
+}
+
+/// <summary>The answer of <see cref="ExecutionLauncher"/>: the execution concerned, when there is one, and a message.</summary>
+public sealed record ExecutionLaunch(LaunchOutcome Outcome, Execution? Execution, string Message)
+{
+    public bool Accepted => Outcome is LaunchOutcome.Started or LaunchOutcome.Folded or LaunchOutcome.Stopping;
+}
+
+/// <summary>
+/// Starts, stops and retries executions for the API and the pages: writes the Execution row first (Pending), then
+/// queues the Hangfire job that runs it, so nothing asked for is lost if the process dies in between (recovery picks
+/// up pending rows at the next start). A second trigger for a rule whose execution has not started yet joins it.
+/// </summary>
+public sealed class ExecutionLauncher(
+    IDbContextFactory<ReplicationDbContext> contextFactory,
+    IBackgroundJobClient jobs,
+    RunningExecutions running,
+    ExecutionNotifier notifier,
+    AuditLog audit,
+    IOptions<ExecutionOptions> options,
+    TimeProvider clock,
+    ILogger<ExecutionLauncher> logger) : IDisposable
+{
+    private static readonly JsonSerializerOptions ChangeJson = new(JsonSerializerDefaults.Web);
+
+    // Folding events into a pending execution is read-modify-write; webhook calls take turns.
+    private readonly SemaphoreSlim _eventGate = new(1, 1);
+
+    public void Dispose() => _eventGate.Dispose();
+
+    /// <summary>Replicate: a full run of the rule now (or joined to one that is about to start).</summary>
+    public async Task<ExecutionLaunch> StartManualAsync(int ruleId, string user, CancellationToken cancellationToken = default)
+    {
+        var launch = await StartAsync(ruleId, ExecutionTrigger.Manual, user, requireEnabled: true, cancellationToken);
+        if (launch.Accepted)
+        {
+            await audit.RecordAsync(user, "execution.start", $"rule {ruleId}", $"execution {launch.Execution!.Id} ({launch.Outcome.ToString().ToLowerInvariant()})", cancellationToken);
+        }
+
+        return launch;
+    }
+
+    /// <summary>A full run with the given trigger (schedule, initial sync).</summary>
+    public async Task<ExecutionLaunch> StartAsync(int ruleId, ExecutionTrigger trigger, string triggeredBy, bool requireEnabled, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rule = await db.ReplicationRules.AsNoTracking().Where(r => r.Id == ruleId).Select(r => new { r.Name, r.Enabled }).FirstOrDefaultAsync(cancellationToken);
+        if (rule is null)
+        {
+            return new ExecutionLaunch(LaunchOutcome.NotFound, null, $"There is no replication rule with id {ruleId}.");
+        }
+
+        if (requireEnabled && !rule.Enabled)
+        {
+            return new ExecutionLaunch(LaunchOutcome.Disabled, null, $"Rule '{rule.Name}' is disabled. Enable it to replicate.");
+        }
+
+        var waiting = await db.Executions
+            .Where(e => e.RuleId == ruleId && e.Status == ExecutionStatus.Pending && e.StartedAt == null && !e.StopRequested && e.RetryAt == null
+                && (e.Trigger == ExecutionTrigger.Manual || e.Trigger == ExecutionTrigger.Scheduled || e.Trigger == ExecutionTrigger.Initial))
+            .OrderBy(e => e.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (waiting is not null)
+        {
+            return new ExecutionLaunch(LaunchOutcome.Folded, waiting, $"Execution {waiting.Id} of rule '{rule.Name}' is about to start and covers this request.");
+        }
+
+        var execution = NewExecution(ruleId, trigger, triggeredBy);
+        db.Executions.Add(execution);
+        await db.SaveChangesAsync(cancellationToken);
+        Enqueue(execution.Id);
+        await PublishAsync(execution);
+        logger.LogInformation("Execution {ExecutionId} of rule {RuleId} queued ({Trigger}, by {User})", execution.Id, ruleId, trigger, triggeredBy);
+        return new ExecutionLaunch(LaunchOutcome.Started, execution, $"Execution {execution.Id} of rule '{rule.Name}' started.");
+    }
+
+    /// <summary>
+    /// Source registry events: for every enabled immediate rule reading from <paramref name="registryId"/> that the
+    /// change concerns, one pending event execution (a burst joins the one not started yet). Returns the executions.
+    /// </summary>
+    public async Task<IReadOnlyList<Execution>> StartForEventsAsync(int registryId, IReadOnlyList<SourceChange> changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rules = await db.ReplicationRules.AsNoTracking()
+            .Where(r => r.SourceRegistryId == registryId && r.Enabled && r.TriggerMode == TriggerMode.Immediate)
+            .ToListAsync(cancellationToken);
+        var touched = new List<Execution>();
+        foreach (var rule in rules)
+        {
+            var relevant = new List<SourceChange>();
+            foreach (var change in changes)
+            {
+                if (await ConcernsAsync(db, rule, change, cancellationToken))
+                {
+                    relevant.Add(change);
+                }
+            }
+
+            if (relevant.Count > 0)
+            {
+                touched.Add(await QueueEventsAsync(db, rule.Id, relevant, cancellationToken));
+            }
+        }
+
+        return touched;
+    }
+
+    /// <summary>Stop: cancels a running execution (it ends Stopped within seconds) or stops one that has not started.</summary>
+    public async Task<ExecutionLaunch> StopAsync(long executionId, string user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var execution = await db.Executions.FirstOrDefaultAsync(e => e.Id == executionId, cancellationToken);
+        if (execution is null)
+        {
+            return new ExecutionLaunch(LaunchOutcome.NotFound, null, $"There is no execution with id {executionId}.");
+        }
+
+        if (execution.IsFinished)
+        {
+            return new ExecutionLaunch(LaunchOutcome.Conflict, execution, $"Execution {executionId} has already finished ({execution.Status.ToApi()}).");
+        }
+
+        // Flag first: a job that picks the execution up from now on sees it and does not start it.
+        execution.StopRequested = true;
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAsync(user, "execution.stop", $"execution {executionId}", $"rule {execution.RuleId}", cancellationToken);
+        if (running.TryStop(executionId))
+        {
+            return new ExecutionLaunch(LaunchOutcome.Stopping, execution, $"Execution {executionId} is stopping.");
+        }
+
+        await MarkStoppedAsync(db, execution, cancellationToken);
+        return new ExecutionLaunch(LaunchOutcome.Stopping, execution, $"Execution {executionId} was stopped before it started.");
+    }
+
+    /// <summary>
+    /// Retry failed: runs the failed (or, for a stopped execution, unfinished) tasks of a finished execution now, in a
+    /// retry execution; an automatic retry already scheduled is brought forward instead.
+    /// </summary>
+    public async Task<ExecutionLaunch> RetryNowAsync(long executionId, string user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var execution = await db.Executions.Include(e => e.Tasks).FirstOrDefaultAsync(e => e.Id == executionId, cancellationToken);
+        if (execution is null)
+        {
+            return new ExecutionLaunch(LaunchOutcome.NotFound, null, $"There is no execution with id {executionId}.");
+        }
+
+        if (!execution.IsFinished)
+        {
+            return new ExecutionLaunch(LaunchOutcome.Conflict, execution, $"Execution {executionId} is still {execution.Status.ToApi()}; stop it or wait for it to finish.");
+        }
+
+        var scheduled = await db.Executions
+            .FirstOrDefaultAsync(e => e.ParentExecutionId == executionId && e.Status == ExecutionStatus.Pending && !e.StopRequested, cancellationToken);
+        if (scheduled is not null)
+        {
+            scheduled.RetryAt = null;
+            execution.RetryAt = null;
+            await db.SaveChangesAsync(cancellationToken);
+            Enqueue(scheduled.Id);
+            await audit.RecordAsync(user, "execution.retry", $"execution {executionId}", $"retry execution {scheduled.Id} brought forward", cancellationToken);
+            await PublishAsync(scheduled);
+            return new ExecutionLaunch(LaunchOutcome.Folded, scheduled, $"The scheduled retry {scheduled.Id} runs now.");
+        }
+
+        var failed = execution.Tasks
+            .Where(t => t.Status == ExecutionTaskStatus.Failed || (execution.Status == ExecutionStatus.Stopped && t.Status is ExecutionTaskStatus.Stopped or ExecutionTaskStatus.Pending or ExecutionTaskStatus.Running))
+            .ToList();
+        var failedBeforePlanning = !execution.Planned && execution.Status is ExecutionStatus.Failed or ExecutionStatus.Stopped;
+        if (failed.Count == 0 && !failedBeforePlanning)
+        {
+            return new ExecutionLaunch(LaunchOutcome.Conflict, execution, $"Execution {executionId} has no failed tasks to retry.");
+        }
+
+        var retry = NewRetry(execution, failed, retryNumber: 0, dueAt: null, user);
+        db.Executions.Add(retry);
+        await db.SaveChangesAsync(cancellationToken);
+        Enqueue(retry.Id);
+        await audit.RecordAsync(user, "execution.retry", $"execution {executionId}", $"retry execution {retry.Id} with {retry.Tasks.Count} task(s)", cancellationToken);
+        await PublishAsync(retry);
+        return new ExecutionLaunch(LaunchOutcome.Started, retry, $"Retry execution {retry.Id} started with {retry.Tasks.Count} task(s).");
+    }
+
+    /// <summary>
+    /// After a transient failure: a retry execution of <paramref name="failed"/> due after the next configured delay,
+    /// recorded on both executions (<see cref="Execution.RetryAt"/>). Null when the retries are used up.
+    /// </summary>
+    internal Execution? PrepareAutomaticRetry(Execution execution, IReadOnlyList<ExecutionTask> failed)
+    {
+        var delays = options.Value.EffectiveRetryDelays;
+        if (execution.RetryNumber >= delays.Count)
+        {
+            return null;
+        }
+
+        var due = clock.GetUtcNow() + delays[execution.RetryNumber];
+        execution.RetryAt = due;
+        return NewRetry(execution, failed, execution.RetryNumber + 1, due, "automatic retry");
+    }
+
+    /// <summary>Queues the job that runs the execution now.</summary>
+    public void Enqueue(long executionId) => jobs.Enqueue<ExecutionJob>(job => job.RunAsync(executionId, CancellationToken.None));
+
+    /// <summary>Queues the job that runs the execution at <paramref name="at"/>.</summary>
+    public void Schedule(long executionId, DateTimeOffset at) => jobs.Schedule<ExecutionJob>(job => job.RunAsync(executionId, CancellationToken.None), at);
+
+    internal static IReadOnlyList<SourceChange> ReadChanges(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<SourceChange>>(json, ChangeJson) ?? [];
+
+    internal async Task MarkStoppedAsync(ReplicationDbContext db, Execution execution, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await db.Executions.Where(e => e.Id == execution.Id && e.Status != ExecutionStatus.Succeeded && e.Status != ExecutionStatus.Failed
+                && e.Status != ExecutionStatus.PartiallyFailed && e.Status != ExecutionStatus.Stopped)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Stopped).SetProperty(e => e.FinishedAt, now).SetProperty(e => e.RetryAt, (DateTimeOffset?)null), cancellationToken);
+        await db.ExecutionTasks.Where(t => t.ExecutionId == execution.Id && (t.Status == ExecutionTaskStatus.Pending || t.Status == ExecutionTaskStatus.Running))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, ExecutionTaskStatus.Stopped), cancellationToken);
+        if (execution.ParentExecutionId is { } parent)
+        {
+            // The parent no longer "retries at" anything.
+            await db.Executions.Where(e => e.Id == parent).ExecuteUpdateAsync(s => s.SetProperty(e => e.RetryAt, (DateTimeOffset?)null), cancellationToken);
+        }
+
+        execution.Status = ExecutionStatus.Stopped;
+        execution.FinishedAt = now;
+        execution.RetryAt = null;
+        await PublishAsync(execution);
+    }
+
+    private async Task<Execution> QueueEventsAsync(ReplicationDbContext db, int ruleId, List<SourceChange> changes, CancellationToken cancellationToken)
+    {
+        await _eventGate.WaitAsync(cancellationToken);
+        try
+        {
+            // A full run that has not started covers every change.
+            var full = await db.Executions.AsNoTracking()
+                .Where(e => e.RuleId == ruleId && e.Status == ExecutionStatus.Pending && e.StartedAt == null && !e.StopRequested && e.RetryAt == null
+                    && (e.Trigger == ExecutionTrigger.Manual || e.Trigger == ExecutionTrigger.Scheduled || e.Trigger == ExecutionTrigger.Initial))
+                .FirstOrDefaultAsync(cancellationToken);
+            if (full is not null)
+            {
+                return full;
+            }
+
+            var pending = await db.Executions.AsNoTracking()
+                .Where(e => e.RuleId == ruleId && e.Trigger == ExecutionTrigger.Event && e.Status == ExecutionStatus.Pending && e.StartedAt == null && !e.StopRequested)
+                .OrderBy(e => e.Id)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (pending is not null)
+            {
+                var merged = Merge(ReadChanges(pending.Changes), changes);
+                var json = JsonSerializer.Serialize(merged, ChangeJson);
+
+                // Only while it has not started: the job marks it running before it reads the changes.
+                var updated = await db.Executions
+                    .Where(e => e.Id == pending.Id && e.Status == ExecutionStatus.Pending && e.StartedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Changes, json), cancellationToken);
+                if (updated == 1)
+                {
+                    pending.Changes = json;
+                    return pending;
+                }
+            }
+
+            var execution = NewExecution(ruleId, ExecutionTrigger.Event, "webhook");
+            execution.Changes = JsonSerializer.Serialize(Merge([], changes), ChangeJson);
+            db.Executions.Add(execution);
+            await db.SaveChangesAsync(cancellationToken);
+            db.Entry(execution).State = EntityState.Detached;
+            Enqueue(execution.Id);
+            await PublishAsync(execution);
+            return execution;
+        }
+        finally
+        {
+            _eventGate.Release();
+        }
+    }
+
+    /// <summary>Later events for the same tag (or digest) replace earlier ones: a burst becomes one change.</summary>
+    private static List<SourceChange> Merge(IReadOnlyList<SourceChange> existing, IReadOnlyList<SourceChange> added)
+    {
+        var merged = new List<SourceChange>(existing);
+        foreach (var change in added)
+        {
+            merged.RemoveAll(c => c.Repository == change.Repository && (change.Tag is not null ? c.Tag == change.Tag : c.Tag is null && c.Digest == change.Digest));
+            merged.Add(change);
+        }
+
+        return merged;
+    }
+
+    /// <summary>Whether the change is inside the rule's project and filter (and, for a deletion, touches what it replicated).</summary>
+    private static async Task<bool> ConcernsAsync(ReplicationDbContext db, ReplicationRule rule, SourceChange change, CancellationToken cancellationToken)
+    {
+        var relative = RelativePath(rule.SourceProject, change.Repository);
+        if (relative is null)
+        {
+            return false;
+        }
+
+        var filter = ReplicationRuleStore.ToFilter(rule);
+        if (change.Kind == SourceChangeKind.Deleted)
+        {
+            if (!rule.ReplicateDeletions)
+            {
+                return false;
+            }
+
+            var destination = JoinPath(rule.EffectiveDestinationProject, relative);
+            return await db.ReplicatedArtifacts.AnyAsync(
+                a => a.RuleId == rule.Id && a.Repository == destination && (change.Tag != null ? a.Tag == change.Tag : a.Digest == change.Digest),
+                cancellationToken);
+        }
+
+        if (!filter.IncludesRepository(relative) || change.Tag is null)
+        {
+            return false;
+        }
+
+        return filter.IncludesTag(change.Tag) || (rule.IncludeReferrers && IsAttachmentTag(change.Tag));
+    }
+
+    // Signatures and attachments follow their image whatever the tag filter: sha256-<hex>[.sig|.att|.sbom].
+    private static bool IsAttachmentTag(string tag) => tag.StartsWith("sha256-", StringComparison.Ordinal) && tag.Length >= 7 + 64;
+
+    private static string? RelativePath(string project, string repository)
+    {
+        if (string.IsNullOrEmpty(project))
+        {
+            return repository;
+        }
+
+        return repository.Length > project.Length + 1 && repository.StartsWith(project, StringComparison.Ordinal) && repository[project.Length] == '/'
+            ? repository[(project.Length + 1)..]
+            : null;
+    }
+
+    private static string JoinPath(string project, string relative) => string.IsNullOrEmpty(project) ? relative : $"{project}/{relative}";
+
+    private Execution NewExecution(int ruleId, ExecutionTrigger trigger, string triggeredBy) => new()
+    {
+        RuleId = ruleId,
+        Trigger = trigger,
+        Status = ExecutionStatus.Pending,
+        TriggeredBy = triggeredBy.Length > 256 ? triggeredBy[..256] : triggeredBy,
+        CreatedAt = clock.GetUtcNow(),
+    };
+
+    private Execution NewRetry(Execution parent, IReadOnlyList<ExecutionTask> failed, int retryNumber, DateTimeOffset? dueAt, string triggeredBy)
+    {
+        var retry = NewExecution(parent.RuleId, ExecutionTrigger.Retry, triggeredBy);
+        retry.ParentExecutionId = parent.Id;
+        retry.RetryNumber = retryNumber;
+        retry.RetryAt = dueAt;
+
+        // Failed while planning: the retry plans again (the same events, or the whole rule).
+        retry.Planned = parent.Planned;
+        retry.Changes = parent.Planned ? null : parent.Changes;
+        retry.Total = failed.Count;
+        retry.Tasks = failed.Select(t => new ExecutionTask
+        {
+            Operation = t.Operation,
+            Kind = t.Kind,
+            SourceRepository = t.SourceRepository,
+            DestinationRepository = t.DestinationRepository,
+            Tag = t.Tag,
+            Digest = t.Digest,
+            Status = ExecutionTaskStatus.Pending,
+        }).ToList();
+        return retry;
+    }
+
+    private Task PublishAsync(Execution execution) => notifier.PublishAsync(new ExecutionProgress
+    {
+        ExecutionId = execution.Id,
+        RuleId = execution.RuleId,
+        Trigger = execution.Trigger,
+        Status = execution.Status,
+        Total = execution.Total,
+        Succeeded = execution.Succeeded,
+        Failed = execution.Failed,
+        UpToDate = execution.UpToDate,
+        BytesDone = execution.BytesDone,
+        BytesTotal = execution.BytesTotal,
+        StartedAt = execution.StartedAt,
+        FinishedAt = execution.FinishedAt,
+        RetryAt = execution.RetryAt,
+        Error = execution.Error,
+    });
+}

@@ -1,0 +1,55 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Replication.Admin.Data;
+using Replication.Admin.Executions;
+
+namespace Replication.Admin.Jobs;
+
+/// <summary>The recurring job that removes finished executions (and their tasks) older than <c>Replication:HistoryRetentionDays</c>.</summary>
+public sealed class ExecutionHistoryPruner(
+    IDbContextFactory<ReplicationDbContext> contextFactory,
+    IOptions<ExecutionOptions> options,
+    TimeProvider clock,
+    ILogger<ExecutionHistoryPruner> logger)
+{
+    private const int BatchSize = 500;
+
+    [AutomaticRetry(Attempts = 1)]
+    [JobDisplayName("Prune execution history")]
+    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var days = options.Value.HistoryRetentionDays;
+        if (days <= 0)
+        {
+            return 0;
+        }
+
+        var cutoff = clock.GetUtcNow() - TimeSpan.FromDays(days);
+        var pruned = 0;
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        while (true)
+        {
+            // In batches, so a first prune of a large history never holds the database for long; tasks go by cascade.
+            var ids = await db.Executions
+                .Where(e => e.CreatedAt < cutoff && e.Status != ExecutionStatus.Pending && e.Status != ExecutionStatus.Running)
+                .OrderBy(e => e.Id)
+                .Select(e => e.Id)
+                .Take(BatchSize)
+                .ToListAsync(cancellationToken);
+            if (ids.Count == 0)
+            {
+                break;
+            }
+
+            pruned += await db.Executions.Where(e => ids.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        if (pruned > 0)
+        {
+            logger.LogInformation("Pruned {Count} execution(s) older than {Days} days", pruned, days);
+        }
+
+        return pruned;
+    }
+}

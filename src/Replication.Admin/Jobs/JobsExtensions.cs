@@ -1,0 +1,102 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Dashboard;
+using Hangfire.Storage.SQLite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Replication.Admin.Data;
+using Replication.Admin.Executions;
+using Replication.Admin.Hosting;
+using Replication.Admin.Security;
+using Replication.Admin.Webhooks;
+using Replication.Engine;
+
+namespace Replication.Admin.Jobs;
+
+public static class JobsExtensions
+{
+    public const string DashboardPath = "/hangfire";
+
+    /// <summary>Name of the Hangfire database file inside the data directory.</summary>
+    public const string StorageFileName = "hangfire.db";
+
+    /// <summary>
+    /// Hangfire in process (SQLite storage in the data directory), the replication engine, the execution job, its
+    /// launcher, triggers (schedules, initial runs, registry events), crash recovery and history retention.
+    /// </summary>
+    public static WebApplicationBuilder AddReplicationJobs(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddOptions<JobOptions>().Bind(configuration.GetSection(JobOptions.SectionName));
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.SectionName));
+        services.AddReplicationEngine();
+        services.AddOptions<ReplicationOptions>().Bind(configuration.GetSection("Replication:Engine"));
+
+        // This host's own storage and activator, registered before AddHangfire (which only adds them when missing):
+        // Hangfire's static JobStorage.Current and JobActivator.Current would mix up two hosts in one test process.
+        services.AddSingleton<JobStorage>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<JobOptions>>().Value;
+            var path = Path.Combine(provider.GetRequiredService<StoragePaths>().DataDirectory, StorageFileName);
+            return new SQLiteStorage(path, new SQLiteStorageOptions
+            {
+                QueuePollInterval = options.QueuePollInterval,
+
+                // A job still running after this is handed out again; executions guard against running twice.
+                InvisibilityTimeout = TimeSpan.FromHours(2),
+            });
+        });
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        services.AddHangfireServer((provider, server) =>
+        {
+            var options = provider.GetRequiredService<IOptions<JobOptions>>().Value;
+            server.WorkerCount = Math.Max(2, options.WorkerCount);
+            server.SchedulePollingInterval = options.SchedulePollingInterval;
+            server.ServerCheckInterval = TimeSpan.FromMinutes(1);
+            server.ShutdownTimeout = TimeSpan.FromSeconds(10);
+        });
+
+        services.AddSingleton<RunningExecutions>();
+        services.AddSingleton<RegistryWebhooks>();
+        services.AddSingleton<ExecutionLauncher>();
+        services.AddSingleton<RuleTriggers>();
+        services.AddSingleton<RuleChangeInterceptor>();
+        services.ConfigureDbContext<ReplicationDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<RuleChangeInterceptor>()));
+        services.AddTransient<ExecutionJob>();
+        services.AddTransient<ScheduledReplicationJob>();
+        services.AddTransient<ExecutionHistoryPruner>();
+        services.AddHostedService<ExecutionRecovery>();
+        return builder;
+    }
+
+    /// <summary><c>/hangfire</c>: Hangfire's own dashboard, for administrators signed in to the portal.</summary>
+    public static WebApplication MapReplicationJobs(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHangfireDashboard(DashboardPath, new DashboardOptions
+        {
+            Authorization = [new AdministratorDashboardAuthorization()],
+            DashboardTitle = "Replication Admin · jobs",
+            AppPath = "/",
+            DisplayStorageConnectionString = false,
+        }).RequireAuthorization(Policies.Administrator);
+        return app;
+    }
+}
+
+/// <summary>Lets only portal administrators into Hangfire's dashboard (Viewers and anonymous users are refused).</summary>
+public sealed class AdministratorDashboardAuthorization : IDashboardAuthorizationFilter
+{
+    public bool Authorize(DashboardContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var user = context.GetHttpContext().User;
+        return user.Identity?.IsAuthenticated == true && user.IsInRole(Roles.Administrator);
+    }
+}
