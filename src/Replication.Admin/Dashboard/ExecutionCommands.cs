@@ -1,3 +1,5 @@
+using Replication.Admin.Executions;
+
 namespace Replication.Admin.Dashboard;
 
 /// <summary>What a page asks of the execution machinery: run a rule now, stop an execution, retry what failed.</summary>
@@ -16,17 +18,17 @@ public interface IExecutionCommands
 /// <summary>How a command went: accepted or not, the execution it concerns (to link to), and a sentence for the admin.</summary>
 public sealed record ExecutionCommandResult(bool Accepted, long? ExecutionId, string Message);
 
-/// <summary>Stands in while the app runs without the job machinery: every command is refused with a clear message.</summary>
-public sealed class UnavailableExecutionCommands : IExecutionCommands
+/// <summary>The commands, carried out by the <see cref="ExecutionLauncher"/> (audited there).</summary>
+public sealed class LauncherExecutionCommands(ExecutionLauncher launcher) : IExecutionCommands
 {
-    private const string Message = "Replication jobs are not available in this build of Replication Admin.";
+    public async Task<ExecutionCommandResult> ReplicateAsync(int ruleId, string user, CancellationToken cancellationToken = default) =>
+        From(await launcher.StartManualAsync(ruleId, user, cancellationToken));
 
-    public Task<ExecutionCommandResult> ReplicateAsync(int ruleId, string user, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new ExecutionCommandResult(false, null, Message));
+    public async Task<ExecutionCommandResult> StopAsync(long executionId, string user, CancellationToken cancellationToken = default) =>
+        From(await launcher.StopAsync(executionId, user, cancellationToken));
 
-    public Task<ExecutionCommandResult> StopAsync(long executionId, string user, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new ExecutionCommandResult(false, executionId, Message));
+    public async Task<ExecutionCommandResult> RetryFailedAsync(long executionId, string user, CancellationToken cancellationToken = default) =>
+        From(await launcher.RetryNowAsync(executionId, user, cancellationToken));
 
-    public Task<ExecutionCommandResult> RetryFailedAsync(long executionId, string user, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new ExecutionCommandResult(false, executionId, Message));
+    private static ExecutionCommandResult From(ExecutionLaunch launch) => new(launch.Accepted, launch.Execution?.Id, launch.Message);
 }
