@@ -1,6 +1,8 @@
 using Replication.Admin.Api;
 using Replication.Admin.Components;
+using Replication.Admin.Dashboard;
 using Replication.Admin.Data;
+using Replication.Admin.Demo;
 using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
 using Replication.Admin.Jobs;
@@ -16,9 +18,11 @@ builder.AddReplicationSecurity();
 builder.AddReplicationRegistries();
 builder.AddReplicationRules();
 builder.AddReplicationExecutions();
+builder.AddReplicationDashboard();
 builder.AddReplicationJobs();
 builder.AddReplicationApi();
 builder.AddReplicationUi();
+builder.AddReplicationDemo();
 
 var app = builder.Build();
 
