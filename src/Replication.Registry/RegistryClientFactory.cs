@@ -40,6 +40,9 @@ public sealed class RegistryClientFactory : IRegistryClientFactory, IDisposable
         _retry = RegistryTransport.BuildRetryPipeline(_options, _time, _loggerFactory.CreateLogger("Replication.Registry.Retry"));
     }
 
+    /// <summary>Until when requests to the host of <paramref name="uri"/> are held back after a 429.</summary>
+    internal DateTimeOffset PausedUntil(Uri uri) => _traffic.For(uri).PausedUntil;
+
     /// <summary>Connection pools created so far (one per distinct TLS configuration).</summary>
     public int ConnectionPools => _handlers.Count;
 

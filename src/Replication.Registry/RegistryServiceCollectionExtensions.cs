@@ -16,13 +16,15 @@ public static class RegistryServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddRegistryClients(this IServiceCollection services, Action<RegistryClientOptions>? configure = null)
     {
-        var options = services.AddOptions<RegistryClientOptions>().BindConfiguration(ConfigurationSection);
+        // Bound only when the host has configuration (the web app does; a console tool or a test may not).
+        var options = services.AddOptions<RegistryClientOptions>()
+            .Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(ConfigurationSection).Bind(o));
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        options.Validate(o => Validate(o) is null, "Invalid Replication:Registry options").ValidateOnStart();
+        options.ValidateOnStart();
         services.AddSingleton<IValidateOptions<RegistryClientOptions>, RegistryClientOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RegistryClientFactory>(sp =>

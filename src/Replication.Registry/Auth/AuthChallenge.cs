@@ -93,7 +93,7 @@ public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, st
                 }
 
                 SkipSpaces();
-                parameters[name] = Peek() == '"' ? ReadQuoted() : ReadToken();
+                parameters[name] = Peek() == '"' ? ReadQuoted() : ReadBareValue();
                 first = false;
                 SkipSpaces();
                 if (Peek() != ',')
@@ -127,6 +127,18 @@ public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, st
             }
 
             return sb.ToString();
+        }
+
+        // Strictly a token; read leniently up to the next comma or space, since realms such as https://a/token arrive unquoted.
+        private string ReadBareValue()
+        {
+            var start = _pos;
+            while (_pos < _text.Length && _text[_pos] is not (',' or ' ' or '\t'))
+            {
+                _pos++;
+            }
+
+            return _text[start.._pos];
         }
 
         private string ReadToken()

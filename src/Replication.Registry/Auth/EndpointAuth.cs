@@ -40,6 +40,9 @@ internal sealed class EndpointAuth : IDisposable
 
     public bool HasCredentials => _credential is not AnonymousCredential;
 
+    /// <summary>Puts a token in the cache as if it had been fetched (tests use it to plant one the registry will refuse).</summary>
+    internal void Remember(Scopes scopes, string token, DateTimeOffset refreshAfter) => _tokens[scopes.Key] = new CachedToken(token, refreshAfter);
+
     /// <summary>The Authorization header to send for <paramref name="scopes"/>, fetching a token first when the registry is known to want one.</summary>
     public async ValueTask<AuthenticationHeaderValue?> GetHeaderAsync(Scopes scopes, PlainSender send, CancellationToken cancellationToken)
     {

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Replication.EndToEnd.Tests;
+
+/// <summary>
+/// The real Replication Admin process, built by the solution, on a free loopback port with its own data directory.
+/// End-to-end tests drive it exactly as an administrator would: through HTTP and a browser.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    public const string AdminUserName = "admin";
+    public const string AdminPassword = "E2e-Admin-Passw0rd!";
+
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+    private readonly string dataDirectory;
+
+    private AppProcess(Process process, string dataDirectory, Uri url)
+    {
+        this.process = process;
+        this.dataDirectory = dataDirectory;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>Everything the app printed so far (for failure messages).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null)
+    {
+        var repoRoot = RepositoryRoot();
+        var projectDir = Path.Combine(repoRoot, "src", "Replication.Admin");
+        var dll = FindBuiltApp(projectDir);
+        dataDirectory ??= Directory.CreateTempSubdirectory("replication-e2e-").FullName;
+        var port = FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}");
+
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = projectDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(dll);
+        startInfo.ArgumentList.Add("--urls");
+        startInfo.ArgumentList.Add(url.ToString().TrimEnd('/'));
+        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        startInfo.Environment["Storage__DataDirectory"] = dataDirectory;
+        startInfo.Environment["Admin__UserName"] = AdminUserName;
+        startInfo.Environment["Admin__InitialPassword"] = AdminPassword;
+        startInfo.Environment["Demo__Enabled"] = "false";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        var app = new AppProcess(process, dataDirectory, url);
+        process.OutputDataReceived += (_, e) => app.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await app.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+        return app;
+    }
+
+    public string DataDirectory => dataDirectory;
+
+    /// <summary>Kills the process as a crash would: no graceful shutdown.</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        process.Dispose();
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may hold the file a moment after the kill; a leftover temp folder is harmless.
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private async Task WaitUntilServingAsync(TimeSpan limit)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited with code {process.ExitCode} before serving:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Url, "/account/login"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The app did not serve {Url} within {limit.TotalSeconds} s:\n{Output}");
+    }
+
+    private static string FindBuiltApp(string projectDir)
+    {
+        // The test runs from tests/…/bin/<Configuration>/net10.0; use the app built with the same configuration.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var dll = Path.Combine(projectDir, "bin", configuration, "net10.0", "Replication.Admin.dll");
+        return File.Exists(dll)
+            ? dll
+            : throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Replication.Admin.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Replication.Admin.sln not found above the test binaries.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

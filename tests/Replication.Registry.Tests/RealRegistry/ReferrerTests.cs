@@ -1,0 +1,72 @@
+using Replication.Registry.Content;
+using Replication.Registry.Tests.Support;
+using Replication.Testing.Images;
+using Replication.Testing.Registries;
+
+namespace Replication.Registry.Tests.RealRegistry;
+
+[Collection(RegistryFixture.Collection)]
+public sealed class ReferrerTests(RegistryFixture registries) : IDisposable
+{
+    private readonly RegistryClientFactory _factory = new(Endpoints.QuickRetries());
+
+    public void Dispose() => _factory.Dispose();
+
+    [Theory]
+    [InlineData(RegistryAuthMode.Anonymous)]
+    [InlineData(RegistryAuthMode.Token)]
+    public async Task Without_a_referrers_API_the_tag_schema_index_lists_the_referrers(RegistryAuthMode mode)
+    {
+        var registry = await registries.GetAsync(mode);
+        using var pusher = new OciTestClient(registry);
+        var repository = RegistryFixture.UniqueRepository();
+        var image = await pusher.PushImageAsync(repository, "v1", ImageSpec.WithLayers(seed: 6000, 256));
+        var sbom = await pusher.PushReferrerAsync(image, "application/vnd.example.sbom.v1+json");
+        var signature = await pusher.PushReferrerAsync(image, "application/vnd.example.signature.v1+json");
+        var client = _factory.Create(Endpoints.For(registry));
+
+        var referrers = await client.GetReferrersAsync(repository, image.Digest);
+
+        Assert.Equal(new[] { sbom.Digest, signature.Digest }.Order(), referrers.Select(r => r.Digest).Order());
+        Assert.Contains(referrers, r => r.ArtifactType == "application/vnd.example.sbom.v1+json");
+        var referrer = await client.GetManifestAsync(repository, sbom.Digest);
+        Assert.Equal(image.Digest, referrer.Subject?.Digest);
+    }
+
+    [Fact]
+    public async Task A_manifest_nothing_refers_to_has_no_referrers()
+    {
+        var registry = await registries.AnonymousAsync();
+        using var pusher = new OciTestClient(registry);
+        var repository = RegistryFixture.UniqueRepository();
+        var image = await pusher.PushImageAsync(repository, "v1");
+        var client = _factory.Create(Endpoints.For(registry));
+
+        Assert.Empty(await client.GetReferrersAsync(repository, image.Digest));
+        Assert.Empty(await client.ListAttachmentTagsAsync(repository, image.Digest));
+    }
+
+    [Fact]
+    public async Task Cosign_signature_attestation_and_referrers_index_tags_are_found_for_a_digest()
+    {
+        var registry = await registries.BasicAsync();
+        using var pusher = new OciTestClient(registry);
+        var repository = RegistryFixture.UniqueRepository();
+        var image = await pusher.PushImageAsync(repository, "v1", ImageSpec.WithLayers(seed: 6100, 256));
+        var signature = await pusher.PushCosignTagAsync(image, "sig");
+        var attestation = await pusher.PushCosignTagAsync(image, "att");
+        await pusher.PushReferrerAsync(image);
+        var client = _factory.Create(Endpoints.For(registry));
+
+        var attached = await client.ListAttachmentTagsAsync(repository, image.Digest);
+
+        Assert.Equal(
+            [AttachmentKind.ReferrersIndex, AttachmentKind.Signature, AttachmentKind.Attestation],
+            attached.Select(a => a.Kind));
+        Assert.Equal(signature.Digest, attached.Single(a => a.Kind == AttachmentKind.Signature).Manifest.Digest);
+        Assert.Equal(attestation.Digest, attached.Single(a => a.Kind == AttachmentKind.Attestation).Manifest.Digest);
+        Assert.Equal(OciTestClient.CosignTag(image.Digest), attached.Single(a => a.Kind == AttachmentKind.Signature).Tag);
+        var tags = await client.ListTagsAsync(repository).ToListAsync();
+        Assert.Equal(3, tags.Count(t => AttachmentTags.TryParse(t, out var d, out _) && d == image.Digest));
+    }
+}
