@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Replication.Engine;
+using Replication.Engine.Copying;
+using Replication.Engine.Progress;
+using Replication.Registry;
+
+namespace Replication.Benchmarks.Scenarios;
+
+/// <summary>Counts what the engine did with each blob, from its own progress events.</summary>
+public sealed class BlobTally : IProgress<ReplicationEvent>
+{
+    private int _copied;
+    private int _mounted;
+    private int _present;
+    private long _copiedBytes;
+
+    public int Copied => _copied;
+
+    public int Mounted => _mounted;
+
+    public int Present => _present;
+
+    public long CopiedBytes => Interlocked.Read(ref _copiedBytes);
+
+    public void Report(ReplicationEvent value)
+    {
+        if (value is not BlobFinished blob)
+        {
+            return;
+        }
+
+        switch (blob.Outcome)
+        {
+            case BlobOutcome.Copied:
+                Interlocked.Increment(ref _copied);
+                Interlocked.Add(ref _copiedBytes, blob.Size);
+                break;
+            case BlobOutcome.Mounted:
+                Interlocked.Increment(ref _mounted);
+                break;
+            case BlobOutcome.Present:
+                Interlocked.Increment(ref _present);
+                break;
+        }
+    }
+
+    public override string ToString() => $"blobs copied {Copied} ({CopiedBytes / (1024.0 * 1024):0.0} MiB), mounted {Mounted}, present {Present}";
+}
+
+/// <summary>What one engine run did and how long it took.</summary>
+public sealed record EngineRun(TimeSpan Elapsed, ReplicationRunResult Result, BlobTally Blobs);
+
+/// <summary>
+/// The engine as the product runs a rule over a whole project: a fresh client factory, the planner (catalog, tags, a HEAD
+/// per tag at both ends) and the runner with the given options, timed from the first listing to the last manifest.
+/// </summary>
+public static class EngineCopy
+{
+    public static ReplicationScope Scope(string sourceUrl, string destinationUrl, string project) => new()
+    {
+        Source = new RegistryEndpoint { BaseUrl = new Uri(sourceUrl) },
+        SourceProject = project,
+        Destination = new RegistryEndpoint { BaseUrl = new Uri(destinationUrl) },
+    };
+
+    /// <summary>A run with a client factory of its own (no connection kept from an earlier scenario).</summary>
+    public static async Task<EngineRun> RunAsync(BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, CancellationToken cancellationToken)
+    {
+        using var factory = new RegistryClientFactory(settings.ClientOptions());
+        return await RunAsync(factory, settings, sourceUrl, destinationUrl, project, cancellationToken);
+    }
+
+    /// <summary>A run through <paramref name="factory"/>, as the app's singleton factory serves every run.</summary>
+    public static async Task<EngineRun> RunAsync(RegistryClientFactory factory, BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, CancellationToken cancellationToken)
+    {
+        var runner = new ReplicationRunner(factory, settings.EngineOptions());
+        var tally = new BlobTally();
+        var clock = Stopwatch.StartNew();
+        var result = await runner.ReplicateAsync(Scope(sourceUrl, destinationUrl, project), tally, cancellationToken);
+        clock.Stop();
+        if (result.Outcome != RunOutcome.Succeeded)
+        {
+            var failures = string.Join("\n  ", result.Failures.Take(5).Select(f => $"{f.TaskId}: {f.Message}"));
+            throw new BenchmarkFailedException($"The engine's run ended {result.Outcome}: {result}\n  {failures}");
+        }
+
+        return new EngineRun(clock.Elapsed, result, tally);
+    }
+}
