@@ -56,6 +56,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
             Console.WriteLine($"  {corpus.Images.Count} images in {corpus.Repositories.Count} repositories, {corpus.Blobs.Count} distinct blobs, " +
                 $"{Mib(corpus.UniqueBytes)} MiB unique, pushed in {clock.Elapsed.TotalSeconds:0.0} s");
 
+            await WarmUpAsync(source, corpus, cancellationToken);
             var skopeo = settings.Skopeo ? new SkopeoSync(work.FullName, source.Authority, corpus.Repositories) : null;
             for (var round = 1; round <= settings.Rounds; round++)
             {
@@ -78,15 +79,35 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
         }
     }
 
+    /// <summary>
+    /// The product runs in a long-lived process whose code the runtime has long compiled and tiered up by the time a rule
+    /// runs; a fresh process spends seconds of CPU in the JIT during its first copies. So the engine copies the corpus once
+    /// (cold, then warm) into a scratch registry before anything is timed; the times of that first run are printed.
+    /// </summary>
+    private async Task WarmUpAsync(RegistryProcess source, BenchmarkCorpus corpus, CancellationToken cancellationToken)
+    {
+        await using var scratch = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
+        Console.WriteLine($"  engine warm-up (JIT) into {scratch.Url} (load {LoadAverage()}) ...");
+        var meter = CpuMeter.Start(source, scratch);
+        var cold = await EngineCopy.RunAsync(settings, source.Url, scratch.Url, BenchmarkCorpus.Project, cancellationToken);
+        var coldCpu = meter.Stop();
+        var warm = await EngineCopy.RunAsync(settings, source.Url, scratch.Url, BenchmarkCorpus.Project, cancellationToken);
+        await DestinationCheck.VerifyTagsAsync(scratch.Url, corpus.Images, "engine warm-up", cancellationToken);
+        Console.WriteLine($"    first cold copy in this process {cold.Elapsed.TotalSeconds:0.00} s ({coldCpu}), first warm run {warm.Elapsed.TotalSeconds:0.00} s (not counted)");
+
+        // Let the runtime's background compilation catch up, as it would between two runs of a rule.
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+    }
+
     private async Task RunRoundAsync(RegistryProcess source, BenchmarkCorpus corpus, SkopeoSync? skopeo, CancellationToken cancellationToken)
     {
         await using var engineDestination = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
         RegistryProcess? skopeoDestination = null;
         try
         {
-            Step(EngineCold, engineDestination);
+            var meter = Step(EngineCold, source, engineDestination);
             var cold = await EngineCopy.RunAsync(settings, source.Url, engineDestination.Url, BenchmarkCorpus.Project, cancellationToken);
-            Record(EngineCold, cold.Elapsed, $"{cold.Result.Count(TaskOutcome.Copied)} tags copied; {cold.Blobs}");
+            Record(EngineCold, cold.Elapsed, meter.Stop(), $"{cold.Result.Count(TaskOutcome.Copied)} tags copied, plan+size {cold.Planning.TotalSeconds:0.00} s; {cold.Blobs}");
             if (cold.Result.Count(TaskOutcome.Copied) != corpus.Images.Count)
             {
                 throw new BenchmarkFailedException($"The engine copied {cold.Result.Count(TaskOutcome.Copied)} tags, expected {corpus.Images.Count}: {cold.Result}");
@@ -97,23 +118,23 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
             if (skopeo is not null)
             {
                 skopeoDestination = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
-                Step(SkopeoCold, skopeoDestination);
-                Record(SkopeoCold, await skopeo.RunAsync(skopeoDestination.Authority, BenchmarkCorpus.Project, cancellationToken), "one image at a time");
+                meter = Step(SkopeoCold, source, skopeoDestination);
+                Record(SkopeoCold, await skopeo.RunAsync(skopeoDestination.Authority, BenchmarkCorpus.Project, cancellationToken), meter.Stop(), "one image at a time");
                 await DestinationCheck.VerifyTagsAsync(skopeoDestination.Url, corpus.Images, SkopeoCold, cancellationToken);
             }
 
             if (settings.Raw)
             {
                 await using var rawDestination = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
-                Step(RawCold, rawDestination);
-                Record(RawCold, await RawTransfer.RunAsync(source.Url, rawDestination.Url, corpus.Blobs, settings.RawParallel, cancellationToken),
-                    $"{corpus.Blobs.Count} blobs GET->PUT, {settings.RawParallel} streams");
+                meter = Step(RawCold, source, rawDestination);
+                var elapsed = await RawTransfer.RunAsync(source.Url, rawDestination.Url, corpus.Blobs, settings.RawParallel, cancellationToken);
+                Record(RawCold, elapsed, meter.Stop(), $"{corpus.Blobs.Count} blobs GET->PUT, {settings.RawParallel} streams");
                 await DestinationCheck.VerifyBlobsAsync(rawDestination.Url, corpus.Blobs, RawCold, cancellationToken);
             }
 
-            Step(EngineWarm, engineDestination);
+            meter = Step(EngineWarm, source, engineDestination);
             var warm = await EngineCopy.RunAsync(settings, source.Url, engineDestination.Url, BenchmarkCorpus.Project, cancellationToken);
-            Record(EngineWarm, warm.Elapsed, $"{corpus.Images.Count} tags compared, {warm.Result.Tasks.Count} tasks");
+            Record(EngineWarm, warm.Elapsed, meter.Stop(), $"{corpus.Images.Count} tags compared, {warm.Result.Tasks.Count} tasks");
             if (warm.Result.Count(TaskOutcome.Copied) != 0 || warm.Blobs.Copied != 0)
             {
                 throw new BenchmarkFailedException($"The warm run copied something although nothing changed: {warm.Result}; {warm.Blobs}");
@@ -123,8 +144,8 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
 
             if (skopeo is not null && skopeoDestination is not null)
             {
-                Step(SkopeoWarm, skopeoDestination);
-                Record(SkopeoWarm, await skopeo.RunAsync(skopeoDestination.Authority, BenchmarkCorpus.Project, cancellationToken), "one image at a time");
+                meter = Step(SkopeoWarm, source, skopeoDestination);
+                Record(SkopeoWarm, await skopeo.RunAsync(skopeoDestination.Authority, BenchmarkCorpus.Project, cancellationToken), meter.Stop(), "one image at a time");
                 await DestinationCheck.VerifyTagsAsync(skopeoDestination.Url, corpus.Images, SkopeoWarm, cancellationToken);
             }
         }
@@ -163,7 +184,9 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
     private void Report(BenchmarkCorpus corpus, string? skopeoVersion)
     {
         double? Median(string scenario) =>
-            _seconds.TryGetValue(scenario, out var list) && list.Count > 0 ? list.Order().ElementAt(list.Count / 2) : null;
+            _seconds.TryGetValue(scenario, out var list) && list.Count > 0
+                ? (list.Order().ElementAt((list.Count - 1) / 2) + list.Order().ElementAt(list.Count / 2)) / 2
+                : null;
 
         var engineCold = Median(EngineCold)!.Value;
         var engineWarm = Median(EngineWarm)!.Value;
@@ -241,15 +264,18 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
 
     private static string Ratio(double? ratio) => ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 
-    private void Record(string scenario, TimeSpan elapsed, string note)
+    private void Record(string scenario, TimeSpan elapsed, CpuCost cpu, string note)
     {
         (_seconds.TryGetValue(scenario, out var list) ? list : _seconds[scenario] = []).Add(elapsed.TotalSeconds);
-        _notes[scenario] = note;
-        Console.WriteLine($"    {elapsed.TotalSeconds:0.00} s; {note}");
+        _notes[scenario] = $"{note}; {cpu}";
+        Console.WriteLine($"    {elapsed.TotalSeconds:0.00} s; {note}; {cpu}");
     }
 
-    private static void Step(string scenario, RegistryProcess destination) =>
+    private static CpuMeter Step(string scenario, RegistryProcess source, RegistryProcess destination)
+    {
         Console.WriteLine($"  {scenario} into {destination.Url} (load {LoadAverage()}) ...");
+        return CpuMeter.Start(source, destination);
+    }
 
     private static string Mib(double bytes) => (bytes / MiB).ToString("0.##", CultureInfo.InvariantCulture);
 

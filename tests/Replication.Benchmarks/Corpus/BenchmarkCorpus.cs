@@ -27,7 +27,7 @@ public sealed class BenchmarkCorpus
     private const long LargeSeed = 9_000_000;
     private const long WarmupSeed = 9_500_000;
 
-    private BenchmarkCorpus(IReadOnlyList<PushedImage> images, PushedImage? large, PushedImage? warmup)
+    private BenchmarkCorpus(IReadOnlyList<PushedImage> images, PushedImage? large, PushedImage warmup)
     {
         Images = images;
         Large = large;
@@ -55,10 +55,10 @@ public sealed class BenchmarkCorpus
     /// <summary>The one-layer image of project <see cref="LargeProject"/>, when pushed.</summary>
     public PushedImage? Large { get; }
 
-    /// <summary>The warm-up image of project <see cref="WarmupProject"/>, when pushed.</summary>
-    public PushedImage? Warmup { get; }
+    /// <summary>The warm-up image of project <see cref="WarmupProject"/>.</summary>
+    public PushedImage Warmup { get; }
 
-    /// <summary>Pushes the corpus (and, for the peak measurement, the large and warm-up images) into <paramref name="source"/>.</summary>
+    /// <summary>Pushes the corpus (with the warm-up image and, for the peak measurement, the large one) into <paramref name="source"/>.</summary>
     public static async Task<BenchmarkCorpus> PushAsync(RegistryProcess source, BenchmarkSettings settings, CancellationToken cancellationToken)
     {
         using var client = new OciTestClient(source) { ParallelUploads = 4 };
@@ -90,7 +90,6 @@ public sealed class BenchmarkCorpus
             });
 
         PushedImage? large = null;
-        PushedImage? warmup = null;
         if (settings.Peak)
         {
             large = await client.PushImageAsync(
@@ -98,15 +97,15 @@ public sealed class BenchmarkCorpus
                 "v1",
                 new ImageSpec { Layers = [SeededBlob.Layer(LargeSeed, settings.LargeLayerBytes)], Label = "large" },
                 cancellationToken);
-
-            // Small enough to be quick, large enough to take the chunked upload path once before the baseline.
-            var chunked = settings.ClientOptions().MonolithicUploadLimitBytes + (1024 * 1024);
-            warmup = await client.PushImageAsync(
-                $"{WarmupProject}/app",
-                "v1",
-                new ImageSpec { Layers = [SeededBlob.Layer(WarmupSeed, 256 * 1024), SeededBlob.Layer(WarmupSeed + 1, chunked)], Label = "warmup" },
-                cancellationToken);
         }
+
+        // Small enough to be quick, large enough to take the chunked upload path once.
+        var chunked = settings.ClientOptions().MonolithicUploadLimitBytes + (1024 * 1024);
+        var warmup = await client.PushImageAsync(
+            $"{WarmupProject}/app",
+            "v1",
+            new ImageSpec { Layers = [SeededBlob.Layer(WarmupSeed, 256 * 1024), SeededBlob.Layer(WarmupSeed + 1, chunked)], Label = "warmup" },
+            cancellationToken);
 
         var ordered = images.OrderBy(i => i.Repository, StringComparer.Ordinal).ThenBy(i => i.Tag, StringComparer.Ordinal).ToList();
         return new BenchmarkCorpus(ordered, large, warmup);

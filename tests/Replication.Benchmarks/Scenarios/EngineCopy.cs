@@ -13,6 +13,7 @@ public sealed class BlobTally : IProgress<ReplicationEvent>
     private int _mounted;
     private int _present;
     private long _copiedBytes;
+    private long _runStarted;
 
     public int Copied => _copied;
 
@@ -22,8 +23,16 @@ public sealed class BlobTally : IProgress<ReplicationEvent>
 
     public long CopiedBytes => Interlocked.Read(ref _copiedBytes);
 
+    /// <summary><see cref="Stopwatch"/> timestamp of <see cref="RunStarted"/>: planning and sizing are over, copying begins.</summary>
+    public long RunStartedTimestamp => Interlocked.Read(ref _runStarted);
+
     public void Report(ReplicationEvent value)
     {
+        if (value is RunStarted)
+        {
+            Interlocked.Exchange(ref _runStarted, Stopwatch.GetTimestamp());
+        }
+
         if (value is not BlobFinished blob)
         {
             return;
@@ -48,7 +57,11 @@ public sealed class BlobTally : IProgress<ReplicationEvent>
 }
 
 /// <summary>What one engine run did and how long it took.</summary>
-public sealed record EngineRun(TimeSpan Elapsed, ReplicationRunResult Result, BlobTally Blobs);
+/// <param name="Elapsed">From the call to the result.</param>
+/// <param name="Planning">From the call to <see cref="RunStarted"/> (planning, then reading the manifests to size the run).</param>
+/// <param name="Result">The runner's result.</param>
+/// <param name="Blobs">What happened to each blob.</param>
+public sealed record EngineRun(TimeSpan Elapsed, TimeSpan Planning, ReplicationRunResult Result, BlobTally Blobs);
 
 /// <summary>
 /// The engine as the product runs a rule over a whole project: a fresh client factory, the planner (catalog, tags, a HEAD
@@ -75,15 +88,16 @@ public static class EngineCopy
     {
         var runner = new ReplicationRunner(factory, settings.EngineOptions());
         var tally = new BlobTally();
-        var clock = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         var result = await runner.ReplicateAsync(Scope(sourceUrl, destinationUrl, project), tally, cancellationToken);
-        clock.Stop();
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var planning = tally.RunStartedTimestamp == 0 ? elapsed : Stopwatch.GetElapsedTime(started, tally.RunStartedTimestamp);
         if (result.Outcome != RunOutcome.Succeeded)
         {
             var failures = string.Join("\n  ", result.Failures.Take(5).Select(f => $"{f.TaskId}: {f.Message}"));
             throw new BenchmarkFailedException($"The engine's run ended {result.Outcome}: {result}\n  {failures}");
         }
 
-        return new EngineRun(clock.Elapsed, result, tally);
+        return new EngineRun(elapsed, planning, result, tally);
     }
 }
