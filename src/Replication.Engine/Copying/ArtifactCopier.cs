@@ -105,9 +105,12 @@ internal sealed class ArtifactCopier
         string? message = null;
         if (current?.Digest == resolved.Digest)
         {
+            // Planned as a copy yet already there: most likely an interrupted earlier attempt pushed it, so it is
+            // recorded as replicated, or a crash between push and record would make it undeletable forever.
             outcome = TaskOutcome.UpToDate;
             MarkPresent(task.DestinationRepository, resolved);
             progress.MarkDone(resolved.AllBlobs);
+            replicated.Add(new ReplicatedArtifact(task.DestinationRepository, task.Tag, resolved.Digest));
         }
         else if (current is not null && !_run.Scope.Override)
         {
@@ -138,9 +141,9 @@ internal sealed class ArtifactCopier
                 throw new ArtifactPartlyCopiedException(resolved.Digest, replicated, ex);
             }
 
-            if (outcome == TaskOutcome.UpToDate && replicated.Count > 0)
+            if (outcome == TaskOutcome.UpToDate && replicated.Count > 1)
             {
-                message = $"up to date; {replicated.Count} referrer tag(s) copied";
+                message = $"up to date; {replicated.Count - 1} referrer tag(s) copied";
             }
         }
 

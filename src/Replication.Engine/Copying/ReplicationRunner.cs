@@ -88,8 +88,8 @@ public sealed class ReplicationRunner
 
     /// <summary>
     /// Runs <paramref name="tasks"/> (from <see cref="ReplicationPlan.ToTasks"/>, or rebuilt from storage for a retry).
-    /// First sizes the copies (reads their source manifests) and sends <see cref="RunStarted"/> with the totals, creates
-    /// missing Harbor projects, then runs copies, then deletions. Never throws for a task's failure or for
+    /// First sizes the copies (reads their source manifests) and sends <see cref="RunStarted"/> with the totals, then
+    /// runs copies (creating a missing Harbor project before the first copy into it), then deletions. Never throws for a task's failure or for
     /// cancellation: each task's result says what happened.
     /// </summary>
     /// <exception cref="ArgumentException">Invalid scope, or two tasks share an id.</exception>
@@ -117,7 +117,7 @@ public sealed class ReplicationRunner
         var results = new ConcurrentDictionary<string, TaskResult>(StringComparer.Ordinal);
 
         var resolved = await SizeAsync(copier, copies, taskProgress, cancellationToken).ConfigureAwait(false);
-        var projectFailures = await ProvisionProjectsAsync(scope, copies, cancellationToken).ConfigureAwait(false);
+        var projects = new ProjectGate(_projects, scope);
         run.Progress.Report(new RunStarted(tasks.Count, copies.Count, deletions.Count, run.Progress.Total));
 
         await RunAllAsync(
@@ -125,9 +125,11 @@ public sealed class ReplicationRunner
             copies,
             taskProgress,
             results,
-            (task, token) => projectFailures.TryGetValue(ProjectOf(task.DestinationRepository), out var failure)
-                ? throw failure
-                : CopyAsync(copier, task, resolved, taskProgress[task.Id], token),
+            async (task, token) =>
+            {
+                await projects.EnsureAsync(ProjectOf(task.DestinationRepository), token).ConfigureAwait(false);
+                return await CopyAsync(copier, task, resolved, taskProgress[task.Id], token).ConfigureAwait(false);
+            },
             cancellationToken).ConfigureAwait(false);
 
         // Deletions after every copy, so a tag copied this run onto a shared digest is seen and kept.
@@ -186,34 +188,6 @@ public sealed class ReplicationRunner
         }
 
         return resolved;
-    }
-
-    /// <summary>Creates missing Harbor projects; a project that cannot be created fails the copies into it, not the run.</summary>
-    private async Task<Dictionary<string, Exception>> ProvisionProjectsAsync(ReplicationScope scope, IReadOnlyList<ReplicationTask> copies, CancellationToken cancellationToken)
-    {
-        var failures = new Dictionary<string, Exception>(StringComparer.Ordinal);
-        if (scope.DestinationKind != RegistryKind.Harbor || cancellationToken.IsCancellationRequested)
-        {
-            return failures;
-        }
-
-        foreach (var project in copies.Select(c => ProjectOf(c.DestinationRepository)).Distinct(StringComparer.Ordinal))
-        {
-            try
-            {
-                await _projects.EnsureProjectAsync(scope.Destination, project, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ReplicationException ex)
-            {
-                failures[project] = ex;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-        }
-
-        return failures;
     }
 
     private static async Task<TaskResult> CopyAsync(
@@ -347,4 +321,54 @@ public sealed class ReplicationRunner
         TimeoutException or OperationCanceledException => ("The registry did not answer in time.", true),
         _ => ($"Unexpected error: {exception.Message}", false),
     };
+
+    /// <summary>
+    /// Creates each Harbor destination project once, just before the first copy into it. A refusal (403, 401) is
+    /// remembered and fails every copy into the project without asking again; a transient failure fails only the copy
+    /// that met it (retried like any task), and the next copy asks again.
+    /// </summary>
+    private sealed class ProjectGate(IProjectProvisioner provisioner, ReplicationScope scope)
+    {
+        private readonly ConcurrentDictionary<string, byte> _ready = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, string> _refused = new(StringComparer.Ordinal);
+        private readonly SingleFlight<string> _creations = new();
+
+        public async Task EnsureAsync(string project, CancellationToken cancellationToken)
+        {
+            if (scope.DestinationKind != RegistryKind.Harbor)
+            {
+                return;
+            }
+
+            while (!_ready.ContainsKey(project))
+            {
+                if (_refused.TryGetValue(project, out var refusal))
+                {
+                    throw new ReplicationException(refusal, false);
+                }
+
+                await _creations.TryLeadAsync(
+                    project,
+                    async () =>
+                    {
+                        if (_ready.ContainsKey(project) || _refused.ContainsKey(project))
+                        {
+                            return;
+                        }
+
+                        try
+                        {
+                            await provisioner.EnsureProjectAsync(scope.Destination, project, cancellationToken).ConfigureAwait(false);
+                            _ready.TryAdd(project, 0);
+                        }
+                        catch (ReplicationException ex) when (!ex.IsTransient)
+                        {
+                            _refused.TryAdd(project, ex.Message);
+                            throw;
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 }

@@ -58,7 +58,8 @@ public sealed record TaskResult
     /// <summary>
     /// Destination tags this task pushed (the tag and any referrer tags): what the caller records as replicated by the
     /// rule, keyed by repository and tag (a newer digest replaces an older record). Filled whatever the outcome: a task
-    /// stopped or failed while copying referrers has still pushed its own tag.
+    /// stopped or failed while copying referrers has still pushed its own tag; a copy found already up to date when it
+    /// ran (an interrupted earlier attempt pushed it) lists its tag too.
     /// </summary>
     public IReadOnlyList<ReplicatedArtifact> Replicated { get; init; } = [];
 

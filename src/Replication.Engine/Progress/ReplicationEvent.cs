@@ -5,7 +5,8 @@ namespace Replication.Engine.Progress;
 /// <summary>
 /// Something a run did, for live progress and task logs. Events are reported synchronously from the engine's worker
 /// threads, possibly concurrently: an observer must be thread-safe and quick (hand off to a channel or notifier; do not
-/// use <see cref="Progress{T}"/>, which reorders).
+/// use <see cref="Progress{T}"/>, which reorders). An exception thrown by the observer is caught and the event dropped:
+/// a broken display never breaks a run, whose result carries everything that matters.
 /// </summary>
 public abstract record ReplicationEvent
 {

@@ -16,6 +16,7 @@ internal sealed class RunProgress
     private long _total;
     private long _done;
     private long _transferred;
+    private int _observerFailures;
 
     public RunProgress(IProgress<ReplicationEvent>? observer, TimeProvider time, ReplicationOptions options)
     {
@@ -36,8 +37,25 @@ internal sealed class RunProgress
 
     public void Report(ReplicationEvent e)
     {
-        _observer?.Report(e with { Timestamp = _time.GetUtcNow() });
+        if (_observer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _observer.Report(e with { Timestamp = _time.GetUtcNow() });
+        }
+#pragma warning disable CA1031 // A broken progress display must not break replication; the run's result still says everything.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _observerFailures);
+        }
     }
+
+    /// <summary>Events the observer threw on (they were dropped).</summary>
+    public int ObserverFailures => Volatile.Read(ref _observerFailures);
 
     public TaskProgress ForTask(string taskId) => new(this, taskId);
 

@@ -2,6 +2,7 @@ using Replication.Engine.Copying;
 using Replication.Engine.Filters;
 using Replication.Engine.Progress;
 using Replication.Engine.Tests.Infrastructure;
+using Replication.Testing.Faults;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;
 
@@ -92,19 +93,28 @@ public sealed class BlobDedupeTests(RegistryFixture registries)
         using var src = new OciTestClient(source);
         using var dst = new OciTestClient(destination);
         var project = TestEngine.NewProject();
-        var tags = Enumerable.Range(0, 230).Select(i => $"t{i:000}").ToList();
-        await src.PushTagsAsync($"{project}/many", tags, ImageSpec.WithLayers(Random.Shared.Next(), 512));
+        var spec = ImageSpec.WithLayers(Random.Shared.Next(), 512);
+        var tags = Enumerable.Range(0, 45).Select(i => $"t{i:000}").ToList();
+        await src.PushTagsAsync($"{project}/many", tags, spec);
+        var repositories = Enumerable.Range(0, 104).Select(i => $"{project}/r{i:000}").ToList();
+        await Parallel.ForEachAsync(repositories, async (repository, token) => await src.PushImageAsync(repository, "v1", spec, token));
 
+        // distribution 2.8 does not page tag lists; the proxy does it the way other registries do (10 a page, Link).
+        await using var sourceProxy = await FaultProxy.StartAsync(source);
+        sourceProxy.PageTagLists(maxPageSize: 10);
         using var engine = new TestEngine();
-        var scope = TestEngine.Scope(source, project, destination);
+        var scope = TestEngine.Scope(source, project, destination) with { Source = TestEngine.EndpointOf(sourceProxy.Url, source) };
         var plan = await engine.Planner.PlanAsync(scope);
         var result = await engine.Runner.RunAsync(scope, plan.ToTasks());
 
-        Assert.Equal(tags, plan.Copy.Select(a => a.Tag));
+        Assert.Equal(tags, plan.Copy.Where(a => a.SourceRepository == $"{project}/many").Select(a => a.Tag));
+        Assert.Equal(repositories, plan.Copy.Where(a => a.Tag == "v1").Select(a => a.SourceRepository));
+        Assert.Equal(5, sourceProxy.Count(RequestMatch.TagList.In($"{project}/many")));
+        Assert.True(sourceProxy.Count(RequestMatch.Catalog) >= 2, "the catalog was read in more than one page");
         Assert.Equal(RunOutcome.Succeeded, result.Outcome);
         Assert.Equal(tags, (await dst.ListTagsAsync($"{project}/many")).Order(StringComparer.Ordinal));
-        var digest = await src.GetManifestDigestAsync($"{project}/many", "t000");
-        Assert.All(result.Tasks, t => Assert.Equal(digest, t.Digest));
-        await DestinationAssert.SameAsSourceAsync(src, $"{project}/many", dst, $"{project}/many", "t229");
+        Assert.All(result.Tasks, t => Assert.Equal(plan.Copy[0].Digest, t.Digest));
+        await DestinationAssert.SameAsSourceAsync(src, $"{project}/many", dst, $"{project}/many", "t044");
+        await DestinationAssert.SameAsSourceAsync(src, repositories[^1], dst, repositories[^1], "v1");
     }
 }

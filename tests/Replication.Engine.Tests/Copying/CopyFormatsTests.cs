@@ -86,4 +86,47 @@ public sealed class CopyFormatsTests(RegistryFixture registries)
         Assert.Empty(events.Of<BlobFinished>());
         Assert.Equal(0, second.BytesTransferred);
     }
+
+    [Fact]
+    public async Task An_observer_that_throws_does_not_break_the_run()
+    {
+        var source = await registries.AnonymousAsync();
+        var destination = await registries.BasicAsync();
+        using var src = new OciTestClient(source);
+        using var dst = new OciTestClient(destination);
+        var project = TestEngine.NewProject();
+        await src.PushImageAsync($"{project}/app", "v1", ImageSpec.WithLayers(Random.Shared.Next(), 1024));
+        using var engine = new TestEngine();
+
+        var result = await engine.Runner.ReplicateAsync(TestEngine.Scope(source, project, destination), new EventLog { OnEvent = _ => throw new InvalidOperationException("display bug") });
+
+        Assert.Equal(RunOutcome.Succeeded, result.Outcome);
+        await DestinationAssert.SameAsSourceAsync(src, $"{project}/app", dst, $"{project}/app", "v1");
+    }
+
+    [Fact]
+    public async Task Running_the_same_tasks_again_after_a_crash_pushes_nothing_and_still_reports_what_is_replicated()
+    {
+        var source = await registries.AnonymousAsync();
+        var destination = await registries.BasicAsync();
+        using var src = new OciTestClient(source);
+        var project = TestEngine.NewProject();
+        var image = await src.PushIndexAsync($"{project}/app", "v1", ImageSpec.WithLayers(Random.Shared.Next(), 1024, 2048));
+        using var engine = new TestEngine();
+        var scope = TestEngine.Scope(source, project, destination);
+        var tasks = (await engine.Planner.PlanAsync(scope)).ToTasks();
+        await engine.Runner.RunAsync(scope, tasks);
+
+        // The app died before saving the results: it runs the saved tasks again.
+        var events = new EventLog();
+        var again = await engine.Runner.RunAsync(scope, tasks, events);
+
+        var task = Assert.Single(again.Tasks);
+        Assert.Equal(TaskOutcome.UpToDate, task.Outcome);
+        Assert.Equal([new ReplicatedArtifact($"{project}/app", "v1", image.Digest)], task.Replicated);
+        Assert.Empty(events.Of<BlobFinished>());
+        Assert.Empty(events.Of<ManifestPushed>());
+        Assert.Equal(task.BytesTotal, task.BytesDone);
+        Assert.Equal(0, again.BytesTransferred);
+    }
 }

@@ -134,6 +134,25 @@ public sealed class FaultProxyTests(RegistryFixture registries)
         Assert.Equal([64 * 1024, 0], proxy.Matching(RequestMatch.UploadPatch).Select(e => e.RequestBytes));
     }
 
+    [Fact]
+    public async Task Paged_tag_lists_come_sorted_in_pages_linked_to_the_next()
+    {
+        var registry = await registries.AnonymousAsync();
+        using var direct = new OciTestClient(registry);
+        var repository = RegistryFixture.UniqueRepository("team/sub/app");
+        var tags = Enumerable.Range(0, 23).Select(i => $"v{i:D2}").ToList();
+        await direct.PushTagsAsync(repository, tags.AsEnumerable().Reverse(), ImageSpec.WithLayers(1200, 64));
+        await using var proxy = await FaultProxy.StartAsync(registry);
+
+        proxy.PageTagLists(maxPageSize: 10);
+
+        using var first = await Http.GetAsync(new Uri($"{proxy.Url}/v2/{repository}/tags/list?n=50"));
+        Assert.Equal($"</v2/{repository}/tags/list?n=10&last=v09>; rel=\"next\"", first.Headers.GetValues("Link").Single());
+        using var through = new OciTestClient(proxy.Url);
+        Assert.Equal(tags, await through.ListTagsAsync(repository, pageSize: 7));
+        Assert.Equal(1 + 4, proxy.Count(RequestMatch.TagList.In(repository)));
+    }
+
     private static async Task<Uri> StartUploadAsync(FaultProxy proxy, string repository)
     {
         using var start = await Http.PostAsync(new Uri($"{proxy.Url}/v2/{repository}/blobs/uploads/"), null);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Replication.Testing.Registries;
 
@@ -27,6 +27,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly Lock _faultsGate = new();
     private readonly ConcurrentQueue<ProxiedExchange> _exchanges = new();
     private long _sequence;
+    private int _tagPageSize; // 0: tag lists pass through untouched
 
     private FaultProxy(LoopbackServer server, HttpClient upstream, string upstreamUrl)
     {
@@ -97,6 +98,22 @@ public sealed class FaultProxy : IAsyncDisposable
     public void Delay(RequestMatch match, TimeSpan latency, int times = int.MaxValue) =>
         Add(new Fault(match, FaultKind.Delay, times) { Latency = latency });
 
+    /// <summary>
+    /// Makes tag lists page like newer registries do (distribution 2.8 ignores <c>n</c> and <c>last</c> and
+    /// returns every tag unordered): tags sorted, at most <c>n</c> per page and never more than
+    /// <paramref name="maxPageSize"/>, after <c>last</c>, with a relative <c>Link: &lt;...&gt;; rel="next"</c>
+    /// header while more remain. Pass null to switch it off.
+    /// </summary>
+    public void PageTagLists(int? maxPageSize = 100)
+    {
+        if (maxPageSize is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxPageSize), maxPageSize, "A page holds at least one tag.");
+        }
+
+        Volatile.Write(ref _tagPageSize, maxPageSize ?? 0);
+    }
+
     /// <summary>Drops every pending fault.</summary>
     public void ClearFaults()
     {
@@ -153,6 +170,32 @@ public sealed class FaultProxy : IAsyncDisposable
         {
             _faults.Add(fault);
         }
+    }
+
+    private static async Task WriteTagPageAsync(HttpContext context, HttpResponseMessage upstream, int maxPageSize, ExchangeCounters counters)
+    {
+        // A tag list is small: the one body this proxy reads whole.
+        using var json = JsonDocument.Parse(await upstream.Content.ReadAsStringAsync(context.RequestAborted));
+        var name = json.RootElement.GetProperty("name").GetString()!;
+        var all = json.RootElement.TryGetProperty("tags", out var t) && t.ValueKind == JsonValueKind.Array
+            ? t.EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList()
+            : [];
+        var query = context.Request.Query;
+        var size = int.TryParse(query["n"], out var n) && n > 0 ? Math.Min(n, maxPageSize) : maxPageSize;
+        var last = query["last"].ToString();
+        var rest = string.IsNullOrEmpty(last) ? all : all.Where(tag => string.CompareOrdinal(tag, last) > 0).ToList();
+        var page = rest.Take(size).ToList();
+        var response = context.Response;
+        response.Headers.Remove("Content-Length");
+        if (rest.Count > page.Count)
+        {
+            response.Headers["Link"] = $"</v2/{name}/tags/list?n={size}&last={Uri.EscapeDataString(page[^1])}>; rel=\"next\"";
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { name, tags = page });
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted);
+        Interlocked.Add(ref counters.ResponseBytes, body.Length);
     }
 
     private (List<TimeSpan> Delays, Fault? Outcome) TakeFaults(string method, string path, string query)
@@ -281,6 +324,13 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 response.Headers[header.Key] = header.Value.ToArray();
             }
+        }
+
+        var pageSize = Volatile.Read(ref _tagPageSize);
+        if (pageSize > 0 && upstream.StatusCode == HttpStatusCode.OK && RequestMatch.TagList.Matches(incoming.Method, incoming.Path.Value ?? "/", string.Empty))
+        {
+            await WriteTagPageAsync(context, upstream, pageSize, counters);
+            return;
         }
 
         await response.StartAsync(context.RequestAborted);

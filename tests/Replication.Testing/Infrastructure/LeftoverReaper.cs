@@ -11,6 +11,7 @@ internal static class LeftoverReaper
 {
     private static readonly ConcurrentDictionary<Process, byte> Processes = new();
     private static readonly ConcurrentDictionary<string, byte> Directories = new();
+    private const string OwnerFile = "owner.pid";
 
     static LeftoverReaper() => AppDomain.CurrentDomain.ProcessExit += (_, _) => ReapAll();
 
@@ -18,7 +19,44 @@ internal static class LeftoverReaper
 
     public static void Untrack(Process process) => Processes.TryRemove(process, out _);
 
-    public static void Track(string directory) => Directories.TryAdd(directory, 0);
+    private static int _swept;
+
+    /// <summary>Marks the directory as this process's, so a later test run can tell it was left behind.</summary>
+    public static void Track(string directory)
+    {
+        Directories.TryAdd(directory, 0);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Deletes temp directories with the prefix whose owning test host is gone (it was killed before cleaning up).</summary>
+    public static void SweepStaleDirectoriesOnce(string prefix)
+    {
+        if (Interlocked.Exchange(ref _swept, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), prefix + "*"))
+        {
+            try
+            {
+                var owner = File.ReadAllText(Path.Combine(directory, OwnerFile)).Trim();
+                if (!Directory.Exists(Path.Combine("/proc", owner)))
+                {
+                    DeleteDirectory(directory);
+                }
+            }
+            catch (IOException)
+            {
+                // Not ours or in use; leave it.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours; leave it.
+            }
+        }
+    }
 
     public static void Untrack(string directory) => Directories.TryRemove(directory, out _);
 

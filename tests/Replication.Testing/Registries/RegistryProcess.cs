@@ -16,12 +16,15 @@ public sealed class RegistryProcess : IAsyncDisposable
     /// <summary>The binary started; distribution 2.8 from the Debian package.</summary>
     public const string Binary = "/usr/bin/docker-registry";
 
+    private const string DirectoryPrefix = "replication-registry-";
+
     // Runs the registry and kills it when our stdin closes, so a test host that dies (even by SIGKILL) leaves nothing.
+    // The watcher holds neither stdout nor stderr, so both reach EOF when the registry exits.
     private const string WatcherScript = """
         exec 3<&0
-        "$1" serve "$2" </dev/null &
+        "$1" serve "$2" </dev/null 3<&- &
         child=$!
-        ( read -r _ <&3; kill -TERM "$child" 2>/dev/null ) &
+        ( read -r _ <&3; kill -TERM "$child" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
         wait "$child"
         """;
 
@@ -97,7 +100,8 @@ public sealed class RegistryProcess : IAsyncDisposable
             throw new InvalidOperationException($"{Binary} is missing; install the docker-registry package (scripts/install-test-deps.sh).");
         }
 
-        var directory = Path.Combine(Path.GetTempPath(), "replication-registry-" + Secrets.NewId());
+        LeftoverReaper.SweepStaleDirectoriesOnce(DirectoryPrefix);
+        var directory = Path.Combine(Path.GetTempPath(), DirectoryPrefix + Secrets.NewId());
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "storage"));
         LeftoverReaper.Track(directory);
 
@@ -295,8 +299,9 @@ public sealed class RegistryProcess : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (process.HasExited)
             {
-                await process.WaitForExitAsync(cancellationToken);
-                throw new RegistryStartException($"docker-registry exited with code {process.ExitCode} before answering on {Url}.\n{_log}");
+                var code = process.ExitCode;
+                await KillAsync(); // also drains the remaining output into the log
+                throw new RegistryStartException($"docker-registry exited with code {code} before answering on {Url} (config {ConfigPath}).\n{_log}");
             }
 
             try
@@ -319,7 +324,8 @@ public sealed class RegistryProcess : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new RegistryStartException($"docker-registry did not answer GET {Url}/v2/ within {_options.StartTimeout.TotalSeconds:0} s.\n{_log}");
+                await KillAsync();
+                throw new RegistryStartException($"docker-registry did not answer GET {Url}/v2/ within {_options.StartTimeout.TotalSeconds:0} s (config {ConfigPath}).\n{_log}");
             }
 
             await Task.Delay(50, cancellationToken);
@@ -335,9 +341,9 @@ public sealed class RegistryProcess : IAsyncDisposable
         }
 
         _process = null;
-        LeftoverReaper.Kill(process);
         try
         {
+            // Closing stdin ends the watcher (and through it the registry) even if the kill below misses a child.
             process.StandardInput.Close();
         }
         catch (IOException)
@@ -345,8 +351,18 @@ public sealed class RegistryProcess : IAsyncDisposable
             // The watcher is gone already.
         }
 
+        LeftoverReaper.Kill(process);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            // Waits for exit and for the output pipes to drain into the log.
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _log.Add("(fixture: the registry's output did not close within 10 s of the kill)");
+        }
+
         LeftoverReaper.Untrack(process);
         process.Dispose();
     }
