@@ -62,7 +62,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
             {
                 Console.WriteLine();
                 Console.WriteLine($"Round {round} of {settings.Rounds} (load {LoadAverage()})");
-                await RunRoundAsync(source, corpus, skopeo, cancellationToken);
+                await RunRoundAsync(round, source, corpus, skopeo, cancellationToken);
             }
 
             if (settings.Peak)
@@ -99,22 +99,34 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
     }
 
-    private async Task RunRoundAsync(RegistryProcess source, BenchmarkCorpus corpus, SkopeoSync? skopeo, CancellationToken cancellationToken)
+    private async Task RunRoundAsync(int round, RegistryProcess source, BenchmarkCorpus corpus, SkopeoSync? skopeo, CancellationToken cancellationToken)
     {
         await using var engineDestination = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
         RegistryProcess? skopeoDestination = null;
         try
         {
-            var meter = Step(EngineCold, source, engineDestination);
-            var cold = await EngineCopy.RunAsync(settings, source.Url, engineDestination.Url, BenchmarkCorpus.Project, cancellationToken);
-            Record(EngineCold, cold.Elapsed, meter.Stop(), $"{cold.Result.Count(TaskOutcome.Copied)} tags copied, plan+size {cold.Planning.TotalSeconds:0.00} s; {cold.Blobs}");
-            if (cold.Result.Count(TaskOutcome.Copied) != corpus.Images.Count)
+            // The main settings and every variant copy cold, each into a fresh registry; the order turns with the
+            // round so that none of them always runs first (or last) while the load of the machine drifts.
+            var engines = new List<(string Scenario, BenchmarkSettings Settings)> { (EngineCold, settings) };
+            engines.AddRange(settings.Variants.Select(v => ($"{EngineCold} [{v.Name}]", v.Settings)));
+            var first = (round - 1) % engines.Count;
+            foreach (var (scenario, engineSettings) in engines.Skip(first).Concat(engines.Take(first)))
             {
-                throw new BenchmarkFailedException($"The engine copied {cold.Result.Count(TaskOutcome.Copied)} tags, expected {corpus.Images.Count}: {cold.Result}");
+                var isMain = ReferenceEquals(engineSettings, settings);
+                await using var variantDestination = isMain ? null : await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
+                var destination = variantDestination ?? engineDestination;
+                var coldMeter = Step(scenario, source, destination);
+                var cold = await EngineCopy.RunAsync(engineSettings, source.Url, destination.Url, BenchmarkCorpus.Project, cancellationToken);
+                Record(scenario, cold.Elapsed, coldMeter.Stop(), $"{cold.Result.Count(TaskOutcome.Copied)} tags copied, plan+size {cold.Planning.TotalSeconds:0.00} s; {cold.Blobs}");
+                if (cold.Result.Count(TaskOutcome.Copied) != corpus.Images.Count)
+                {
+                    throw new BenchmarkFailedException($"{scenario} copied {cold.Result.Count(TaskOutcome.Copied)} tags, expected {corpus.Images.Count}: {cold.Result}");
+                }
+
+                await DestinationCheck.VerifyTagsAsync(destination.Url, corpus.Images, scenario, cancellationToken);
             }
 
-            await DestinationCheck.VerifyTagsAsync(engineDestination.Url, corpus.Images, EngineCold, cancellationToken);
-
+            CpuMeter meter;
             if (skopeo is not null)
             {
                 skopeoDestination = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
@@ -196,8 +208,17 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
 
         var rows = new List<ResultRow>
         {
-            new(EngineCold, engineCold, corpus.UniqueBytes, skopeoCold is { } sc ? engineCold / sc : null, "vs skopeo cold; " + _notes[EngineCold]),
+            new(EngineCold, engineCold, corpus.UniqueBytes, skopeoCold is { } sc ? engineCold / sc : null,
+                "vs skopeo cold; " + (raw is { } re ? $"vs raw {(engineCold / re).ToString("0.00", CultureInfo.InvariantCulture)}; " : "") + _notes[EngineCold]),
         };
+        foreach (var (name, _) in settings.Variants)
+        {
+            var scenario = $"{EngineCold} [{name}]";
+            var seconds = Median(scenario)!.Value;
+            var vsRaw = raw is { } rv ? $"vs raw {(seconds / rv).ToString("0.00", CultureInfo.InvariantCulture)}; " : "";
+            rows.Add(new(scenario, seconds, corpus.UniqueBytes, skopeoCold is { } svc ? seconds / svc : null, $"vs skopeo cold; {vsRaw}" + _notes[scenario]));
+        }
+
         if (skopeoCold is { } skc)
         {
             rows.Add(new(SkopeoCold, skc, corpus.UniqueBytes, 1, $"{skopeoVersion}, {_notes[SkopeoCold]}"));
@@ -230,7 +251,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
             Console.WriteLine("Seconds per round (the table shows medians):");
             foreach (var (scenario, list) in _seconds)
             {
-                Console.WriteLine($"  {scenario,-24} {string.Join("  ", list.Select(ResultTable.F))}");
+                Console.WriteLine($"  {scenario,-40} {string.Join("  ", list.Select(ResultTable.F))}");
             }
 
             Console.WriteLine();

@@ -29,7 +29,7 @@ public sealed class BenchmarkSettings
 
         Corpus (default: 20 repositories x 5 tags; 32 MiB base layer shared by all, 8 MiB per repository,
         two 1 MiB layers per tag: ~392 MiB unique; a 1 GiB layer for the peak working set):
-          --quick                  a small corpus (4 x 3, 8 / 2 / 2 x 0.25 MiB, 128 MiB large layer): well under a minute
+          --quick                  a small corpus (4 x 3, 8 / 2 / 2 x 0.25 MiB, 128 MiB large layer), one round: well under a minute
           --repos N  --tags N  --base-mib X  --repo-mib X  --tag-mib X  --tag-layers N  --large-mib X
 
         Engine and registry client limits (unset = the product's defaults):
@@ -43,8 +43,11 @@ public sealed class BenchmarkSettings
 
         Scenarios:
           --rounds N               repeat the cold and warm scenarios N times (fresh destinations), report medians
+                                   (default 3; 1 with --quick)
           --raw-parallel N         concurrent GET->PUT streams of the raw limit (default 8)
           --peak-gc G              workstation | server | both (default both): GC of the peak-memory process
+          --variant K=V[,K=V]      also time an engine cold copy with these limits in every round, side by side
+                                   (repeatable; keys: artifacts, blobs, checks, listings, per-host, chunk-mib, monolithic-mib)
           --no-skopeo  --no-raw  --no-peak
         """;
 
@@ -78,7 +81,7 @@ public sealed class BenchmarkSettings
 
     public long? MonolithicBytes { get; private set; }
 
-    public int Rounds { get; private set; } = 1;
+    public int Rounds { get; private set; } = 3;
 
     public int RawParallel { get; private set; } = 8;
 
@@ -92,11 +95,74 @@ public sealed class BenchmarkSettings
 
     public bool Help { get; private set; }
 
+    /// <summary>
+    /// Other engine settings to time side by side with the main one, each a cold copy of its own per round (for example
+    /// <c>artifacts=8,blobs=16</c>): on a shared machine only a comparison inside the same rounds is fair.
+    /// </summary>
+    public IReadOnlyList<(string Name, BenchmarkSettings Settings)> Variants { get; private set; } = [];
+
     /// <summary>Set in the child process that measures the peak working set: the source and destination registry URLs.</summary>
     public (string Source, string Destination)? PeakChild { get; private set; }
 
     /// <summary>Parses the flags; throws <see cref="ArgumentException"/> with a readable message on a bad one.</summary>
     public static BenchmarkSettings Parse(IReadOnlyList<string> args)
+    {
+        var s = ParseFlags(args);
+        var variants = new List<(string, BenchmarkSettings)>();
+        var plain = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--variant")
+            {
+                i++;
+            }
+            else
+            {
+                plain.Add(args[i]);
+            }
+        }
+
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == "--variant")
+            {
+                // The variant's keys become flags after all the others, so they win over the main settings.
+                variants.Add((args[i + 1], ParseFlags([.. plain, .. VariantFlags(args[i + 1])])));
+            }
+        }
+
+        s.Variants = variants;
+        return s;
+    }
+
+    private static IEnumerable<string> VariantFlags(string spec)
+    {
+        foreach (var pair in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            var flag = parts[0] switch
+            {
+                "artifacts" => "--parallel-artifacts",
+                "blobs" => "--parallel-blobs",
+                "checks" => "--parallel-checks",
+                "listings" => "--parallel-listings",
+                "per-host" => "--per-host",
+                "chunk-mib" => "--chunk-mib",
+                "monolithic-mib" => "--monolithic-mib",
+                _ => throw new ArgumentException(
+                    $"--variant '{spec}': unknown key '{parts[0]}' (artifacts, blobs, checks, listings, per-host, chunk-mib, monolithic-mib)."),
+            };
+            if (parts.Length != 2)
+            {
+                throw new ArgumentException($"--variant '{spec}': '{pair}' needs key=value.");
+            }
+
+            yield return flag;
+            yield return parts[1];
+        }
+    }
+
+    private static BenchmarkSettings ParseFlags(IReadOnlyList<string> args)
     {
         var s = new BenchmarkSettings();
 
@@ -110,6 +176,7 @@ public sealed class BenchmarkSettings
             s.RepositoryLayerBytes = 2 * MiB;
             s.TagLayerBytes = MiB / 4;
             s.LargeLayerBytes = 128 * MiB;
+            s.Rounds = 1;
         }
 
         for (var i = 0; i < args.Count; i++)
@@ -188,6 +255,9 @@ public sealed class BenchmarkSettings
                     break;
                 case "--no-peak":
                     s.Peak = false;
+                    break;
+                case "--variant":
+                    Value(); // read by Parse
                     break;
                 case "--peak-child":
                     s.PeakChild = (Value(), Value());
