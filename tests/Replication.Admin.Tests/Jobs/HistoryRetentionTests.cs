@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Replication.Admin.Data;
 using Replication.Admin.Executions;
 using Replication.Admin.Jobs;
@@ -61,4 +62,38 @@ public sealed class HistoryRetentionTests(JobsAppFactory app) : IClassFixture<Jo
         Planned = true,
         StopRequested = status == ExecutionStatus.Stopped,
     };
+}
+
+/// <summary>Nothing stays running forever: an execution left Running without a job is picked up and finished.</summary>
+public sealed class OrphanWatchTests(JobsAppFactory app) : IClassFixture<JobsAppFactory>
+{
+    [Fact]
+    public async Task A_running_execution_without_a_job_is_queued_again_and_finishes()
+    {
+        using var admin = app.CreateBasicClient();
+        var registry = await RegisterAsync(admin, "http://127.0.0.1:9");
+        var ruleId = await CreateRuleAsync(app.Services, r => r.DestinationProject = "orphan-copy", registry, registry, UniqueProject("orph"));
+        var factory = app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>();
+        var orphan = new Execution
+        {
+            RuleId = ruleId,
+            Trigger = ExecutionTrigger.Manual,
+            Status = ExecutionStatus.Running,
+            TriggeredBy = "test",
+            CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+        };
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            db.Executions.Add(orphan);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.True(await app.Services.GetServices<IHostedService>().OfType<ExecutionRecovery>().Single().RequeueOrphansAsync() >= 1);
+
+        var finished = await WaitFinishedAsync(admin, orphan.Id);
+        Assert.Equal("failed", finished.GetProperty("status").GetString());
+        Assert.Contains("127.0.0.1:9", finished.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, (await ExecutionAsync(app.Services, orphan.Id))!.Resumes);
+    }
 }

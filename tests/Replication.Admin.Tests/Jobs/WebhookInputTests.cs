@@ -14,7 +14,7 @@ using static Replication.Admin.Tests.Jobs.JobsTestKit;
 namespace Replication.Admin.Tests.Jobs;
 
 /// <summary>The event receiver refuses what it must (4xx, nothing queued) and accepts both notification formats.</summary>
-public sealed class WebhookInputTests(JobsAppFactory app) : IClassFixture<JobsAppFactory>, IAsyncLifetime
+public sealed class WebhookInputTests(JobsAppFactory app, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<JobsAppFactory>, IAsyncLifetime
 {
     private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -79,7 +79,9 @@ public sealed class WebhookInputTests(JobsAppFactory app) : IClassFixture<JobsAp
         Assert.Equal(0, receipt.GetProperty("accepted").GetInt32());
         Assert.Equal(1, receipt.GetProperty("ignored").GetInt32());
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var accepted = await SendAsync(client, _registryId, body, _secret);
+        output.WriteLine($"Notification with 4 events answered {accepted.StatusCode} in {clock.Elapsed.TotalMilliseconds:0.0} ms");
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         receipt = await accepted.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(1, receipt.GetProperty("ignored").GetInt32());
