@@ -30,7 +30,7 @@ public sealed class AuditLog(IDbContextFactory<ReplicationDbContext> contextFact
     }
 
     /// <summary>One page of entries matching <paramref name="query"/>, newest first, with the total count.</summary>
-    public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    public async Task<AuditEntryPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         var pageSize = Math.Clamp(query.PageSize, 1, AuditQuery.MaxPageSize);
@@ -62,7 +62,7 @@ public sealed class AuditLog(IDbContextFactory<ReplicationDbContext> contextFact
 
         var total = await entries.CountAsync(cancellationToken);
         var items = await entries.OrderByDescending(e => e.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return new AuditPage(items, total, page, pageSize);
+        return new AuditEntryPage(items, total, page, pageSize);
     }
 
     /// <summary>The actions recorded so far, for the action filter.</summary>
@@ -85,4 +85,4 @@ public sealed record AuditQuery(string? User = null, string? Action = null, Date
 }
 
 /// <summary>One page of audit entries (page numbers start at 1) and how many match in all.</summary>
-public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, int Total, int Page, int PageSize);
+public sealed record AuditEntryPage(IReadOnlyList<AuditEntry> Items, int Total, int Page, int PageSize);

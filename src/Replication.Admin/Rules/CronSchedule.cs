@@ -115,6 +115,10 @@ public sealed class CronSchedule
         return text.ToString();
     }
 
+    /// <summary>A run time as the dialog and the rules page show it: "Fri 27 Nov 2026, 01:30 UTC".</summary>
+    public static string FormatRun(DateTimeOffset run) =>
+        run.UtcDateTime.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture) + " UTC";
+
     public override string ToString() => Text;
 
     private static string DescribeTime(string second, string minute, string hour)

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Replication.Admin.Audit;
 
 namespace Replication.Admin.Security;
 
@@ -16,7 +17,8 @@ public sealed class BasicAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     UserManager<IdentityUser> userManager,
-    SignInManager<IdentityUser> signInManager)
+    SignInManager<IdentityUser> signInManager,
+    AuditLog audit)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string Challenge = "Basic realm=\"Replication Admin\", charset=\"UTF-8\"";
@@ -37,17 +39,20 @@ public sealed class BasicAuthenticationHandler(
         var user = await userManager.FindByNameAsync(userName);
         if (user is null)
         {
+            await RecordFailureAsync(userName, "wrong user name or password");
             return AuthenticateResult.Fail("Unknown user or wrong password.");
         }
 
         var check = await signInManager.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
         if (check.IsLockedOut)
         {
+            await RecordFailureAsync(userName, "account locked out");
             return AuthenticateResult.Fail("The account is locked after repeated failed sign-ins; try again later.");
         }
 
         if (!check.Succeeded)
         {
+            await RecordFailureAsync(userName, "wrong user name or password");
             return AuthenticateResult.Fail("Unknown user or wrong password.");
         }
 
@@ -55,6 +60,10 @@ public sealed class BasicAuthenticationHandler(
         var identity = new ClaimsIdentity(principal.Claims, Scheme.Name, principal.Identities.First().NameClaimType, principal.Identities.First().RoleClaimType);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
+
+    // Failures only: a success on every API request would drown the trail; a guessing client shows up here.
+    private Task RecordFailureAsync(string userName, string why) =>
+        audit.RecordAsync(userName, AuditActions.SignInFailure, $"user '{userName}'", $"API (HTTP Basic): {why}", Context.RequestAborted);
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

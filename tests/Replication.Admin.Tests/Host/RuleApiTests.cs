@@ -282,6 +282,21 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
     }
 
     [Fact]
+    public async Task A_failed_api_sign_in_is_audited_without_the_password()
+    {
+        var who = Unique("guesser");
+        using var guesser = app.CreateBasicClient(who, "Guessed-Password-9");
+
+        using var response = await guesser.GetAsync("/api/v1/rules");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var entry = Assert.Single(await app.Services.GetRequiredService<AuditLog>().RecentAsync(500), e => e.Who == who);
+        Assert.Equal(AuditActions.SignInFailure, entry.Action);
+        Assert.Equal("API (HTTP Basic): wrong user name or password", entry.Details);
+        Assert.DoesNotContain("Guessed-Password-9", entry.Details + entry.Target, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_audit_api_pages_and_filters()
     {
         using var client = app.CreateBasicClient();

@@ -1,0 +1,428 @@
+using AngleSharp.Dom;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor;
+using Replication.Admin.Components.Pages.Rules;
+using Replication.Admin.Registries;
+using Replication.Admin.Rules;
+
+namespace Replication.Admin.Tests.Components;
+
+/// <summary>
+/// The New Replication Rule dialog on the real services and database; the registry client is the scripted stand-in and
+/// the clock is fake, so the preview's debounce and the cron's next runs are deterministic.
+/// </summary>
+public sealed class ReplicationRuleDialogTests : ComponentTestBase
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    // Monday 2 March 2026, 10:30 UTC.
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 3, 2, 10, 30, 0, TimeSpan.Zero));
+
+    public ReplicationRuleDialogTests()
+    {
+        Services.AddSingleton<TimeProvider>(clock);
+        RegistryClients.CatalogPages.Add(["team/app", "team/app-cli", "team/web", "team/sub/tool", "other/app"]);
+        RegistryClients.Tags["team/app"] = ["v1", "v2", "v2-rc1", "latest"];
+        RegistryClients.Tags["team/app-cli"] = ["v1"];
+        RegistryClients.Tags["team/web"] = ["v1", "main"];
+        RegistryClients.Tags["team/sub/tool"] = ["v3"];
+        RegistryClients.Tags["other/app"] = ["v1"];
+    }
+
+    [Fact]
+    public async Task Fields_have_visible_labels_in_the_order_of_the_issue()
+    {
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+
+        host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
+        Assert.Equal(
+            ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Tags", "Exclude tags",
+             "Destination registry", "Destination project", "Trigger mode", "Override existing tags", "Include signatures and attachments", "Enabled"],
+            Labels(host));
+        Assert.Contains("New Replication Rule", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
+        Assert.Contains("{a,b}", host.Find(".ra-pattern-hint").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(Button(host, "Save"));
+        Assert.NotNull(Button(host, "Cancel"));
+    }
+
+    [Fact]
+    public async Task Trigger_fields_appear_only_for_the_mode_they_apply_to()
+    {
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        host.WaitForAssertion(() => Assert.Contains("Trigger mode", Labels(host)));
+
+        Assert.DoesNotContain("Cron", Labels(host));
+        Assert.DoesNotContain(DeleteRemote, Labels(host));
+        Assert.DoesNotContain(ReplicateExisting, Labels(host));
+
+        Choose(host, "Trigger mode", "Immediate");
+        host.WaitForAssertion(() => Assert.Contains(ReplicateExisting, Labels(host)));
+        Assert.Contains(DeleteRemote, Labels(host));
+        Assert.DoesNotContain("Cron", Labels(host));
+
+        Choose(host, "Trigger mode", "Scheduled");
+        host.WaitForAssertion(() => Assert.Contains("Cron", Labels(host)));
+        Assert.Contains(DeleteRemote, Labels(host));
+        Assert.DoesNotContain(ReplicateExisting, Labels(host));
+        Assert.Equal(
+            ["Trigger mode", "Cron", DeleteRemote, "Override existing tags"],
+            Labels(host).SkipWhile(l => l != "Trigger mode").Take(4));
+
+        Choose(host, "Trigger mode", "Manual");
+        host.WaitForAssertion(() => Assert.DoesNotContain("Cron", Labels(host)));
+        Assert.DoesNotContain(DeleteRemote, Labels(host));
+    }
+
+    [Fact]
+    public async Task Saving_an_empty_form_names_each_required_field_and_saves_nothing()
+    {
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
+
+        Button(host, "Save").Click();
+
+        host.WaitForAssertion(() =>
+        {
+            var errors = ErrorTexts(host);
+            Assert.Contains(errors, e => e.StartsWith("Name is required.", StringComparison.Ordinal));
+            Assert.Contains(errors, e => e.StartsWith("Source registry is required.", StringComparison.Ordinal));
+            Assert.Contains(errors, e => e.StartsWith("Source project is required.", StringComparison.Ordinal));
+            Assert.Contains(errors, e => e.StartsWith("Destination registry is required.", StringComparison.Ordinal));
+        });
+        Assert.Contains("Not saved.", host.Find(".ra-save-errors").TextContent, StringComparison.Ordinal);
+        Assert.False(dialog.Result.IsCompleted);
+        Assert.Empty(await Rules.ListAsync());
+    }
+
+    [Theory]
+    [InlineData("Name", "-nightly", "Name may contain letters, digits, spaces")]
+    [InlineData("Name", "team/nightly", "Name may contain letters, digits, spaces")]
+    [InlineData("Description", null, "shorten it to at most 1000")]
+    [InlineData("Source project", "Team", "is not a project name: use lowercase")]
+    [InlineData("Source project", "team/app", "contains '/'")]
+    [InlineData("Repositories", "{app,web", "Repositories: '{app,web' is not a valid pattern.")]
+    [InlineData("Exclude repositories", "App", "Exclude repositories: 'App' is not a valid pattern.")]
+    [InlineData("Tags", "v1/x", "tags cannot contain '/'")]
+    [InlineData("Exclude tags", "[z-a]", "is backwards")]
+    [InlineData("Destination project", "my mirror", "is not a project name")]
+    public async Task A_bad_value_shows_a_message_that_says_what_is_wrong(string label, string? value, string expected)
+    {
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        host.WaitForAssertion(() => Assert.Contains(label, Labels(host)));
+
+        Type(host, label, value ?? new string('d', ReplicationRuleValidator.DescriptionMaxLength + 1));
+
+        // Inline, while typing ...
+        host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains(expected, StringComparison.Ordinal)));
+
+        // ... and Save is refused with the message listed.
+        Button(host, "Save").Click();
+        host.WaitForAssertion(() => Assert.Contains(expected, host.Find(".ra-save-errors").TextContent, StringComparison.Ordinal));
+        Assert.Empty(await Rules.ListAsync());
+    }
+
+    [Theory]
+    [InlineData("", "Cron is required for a scheduled rule.")]
+    [InlineData("0 2 * *", "Cron has 4 fields; it needs 5")]
+    [InlineData("61 2 * * *", "Minutes: Value must be a number between 0 and 59")]
+    [InlineData("0 2 30 2 *", "never runs")]
+    public async Task A_bad_cron_says_what_is_wrong(string cron, string expected)
+    {
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        host.WaitForAssertion(() => Assert.Contains("Trigger mode", Labels(host)));
+        Choose(host, "Trigger mode", "Scheduled");
+        host.WaitForAssertion(() => Assert.Contains("Cron", Labels(host)));
+
+        Type(host, "Cron", cron);
+
+        host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains(expected, StringComparison.Ordinal)));
+        Assert.Empty(host.FindAll("[data-testid=cron-reading]"));
+    }
+
+    [Fact]
+    public async Task A_rule_onto_its_own_source_is_refused_at_the_destination_project()
+    {
+        var (source, _) = await AddRegistriesAsync();
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host, destination: source);
+
+        Button(host, "Save").Click();
+
+        host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains("would copy images onto themselves", StringComparison.Ordinal)));
+        Assert.Empty(await Rules.ListAsync());
+    }
+
+    [Fact]
+    public async Task A_name_already_taken_is_refused_with_a_message_at_the_name()
+    {
+        var (source, destination) = await AddRegistriesAsync();
+        await Rules.CreateAsync(
+            new ReplicationRuleInput { Name = "nightly", SourceRegistryId = source.Id, SourceProject = "team", DestinationRegistryId = destination.Id },
+            "alice");
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host, name: "NIGHTLY");
+
+        Button(host, "Save").Click();
+
+        host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.StartsWith("A rule named 'NIGHTLY' already exists.", StringComparison.Ordinal)));
+        Assert.Single(await Rules.ListAsync());
+    }
+
+    [Fact]
+    public async Task A_valid_form_is_saved_and_returned_as_the_dialog_result()
+    {
+        var (source, destination) = await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+        Type(host, "Description", "Team images to the mirror");
+        Type(host, "Repositories", "app*, {web,api}");
+        Type(host, "Exclude tags", "*-rc*");
+        Type(host, "Destination project", "mirror");
+        Choose(host, "Trigger mode", "Scheduled");
+        host.WaitForAssertion(() => Assert.Contains("Cron", Labels(host)));
+        Type(host, "Cron", "30 14 * * 1-5");
+        Check(host, DeleteRemote);
+        Toggle(host, "Override existing tags");
+
+        Button(host, "Save").Click();
+
+        var result = await dialog.Result.WaitAsync(Wait);
+        var rule = Assert.IsType<ReplicationRuleView>(result!.Data);
+        Assert.Equal("nightly", rule.Name);
+        Assert.Equal("Team images to the mirror", rule.Description);
+        Assert.Equal(source.Id, rule.SourceRegistryId);
+        Assert.Equal("team", rule.SourceProject);
+        Assert.Equal(["app*", "{web,api}"], rule.IncludeRepositories);
+        Assert.Equal(["*-rc*"], rule.ExcludeTags);
+        Assert.Equal(destination.Id, rule.DestinationRegistryId);
+        Assert.Equal("mirror", rule.DestinationProject);
+        Assert.Equal(TriggerMode.Scheduled, rule.TriggerMode);
+        Assert.Equal("30 14 * * 1-5", rule.Cron);
+        Assert.True(rule.ReplicateDeletions);
+        Assert.False(rule.Override);
+        Assert.True(rule.IncludeReferrers);
+        Assert.True(rule.Enabled);
+        Assert.Equal("alice", rule.CreatedBy);
+        var stored = Assert.Single(await Rules.ListAsync());
+        Assert.Equal((rule.Id, rule.Name, rule.Cron), (stored.Id, stored.Name, stored.Cron));
+        Assert.Equal(rule.IncludeRepositories, stored.IncludeRepositories);
+    }
+
+    [Fact]
+    public async Task Editing_shows_the_saved_rule_and_saves_the_change()
+    {
+        var (source, destination) = await AddRegistriesAsync();
+        var created = await Rules.CreateAsync(
+            new ReplicationRuleInput
+            {
+                Name = "nightly", SourceRegistryId = source.Id, SourceProject = "team", DestinationRegistryId = destination.Id,
+                Repositories = new PatternFilterInput { Include = ["app*", "{web,api}"] },
+                Trigger = new TriggerInput { Mode = TriggerModes.Scheduled, Cron = "0 2 * * *" },
+            },
+            "alice");
+        var parameters = new DialogParameters<ReplicationRuleDialog> { { d => d.Rule, created.Rule } };
+        var (host, dialog) = await ShowDialogAsync(parameters);
+
+        host.WaitForAssertion(() => Assert.Equal("app*, {web,api}", Field(host, "Repositories").GetAttribute("value")));
+        Assert.Contains("Edit Replication Rule: nightly", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
+        Assert.Equal("0 2 * * *", Field(host, "Cron").GetAttribute("value"));
+        Type(host, "Cron", "0 3 * * *");
+        Button(host, "Save").Click();
+
+        var result = await dialog.Result.WaitAsync(Wait);
+        Assert.Equal("0 3 * * *", Assert.IsType<ReplicationRuleView>(result!.Data).Cron);
+        Assert.Equal("0 3 * * *", (await Rules.GetAsync(created.Rule!.Id))!.Cron);
+    }
+
+    [Fact]
+    public async Task The_cron_is_read_in_plain_language_with_the_next_three_runs()
+    {
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        host.WaitForAssertion(() => Assert.Contains("Trigger mode", Labels(host)));
+        Choose(host, "Trigger mode", "Scheduled");
+        host.WaitForAssertion(() => Assert.Contains("Cron", Labels(host)));
+
+        Type(host, "Cron", "30 14 * * 1-5");
+
+        host.WaitForAssertion(() =>
+        {
+            var reading = host.Find("[data-testid=cron-reading]");
+            Assert.Equal("At 14:30 UTC, Monday through Friday", reading.QuerySelector(".ra-cron-description")!.TextContent.Trim());
+            Assert.Equal(
+                ["Mon 2 Mar 2026, 14:30 UTC", "Tue 3 Mar 2026, 14:30 UTC", "Wed 4 Mar 2026, 14:30 UTC"],
+                reading.QuerySelectorAll(".ra-cron-run").Select(r => r.TextContent.Trim()));
+        });
+
+        Type(host, "Cron", "0 9 * * 6");
+
+        host.WaitForAssertion(() =>
+            Assert.Equal(
+                ["Sat 7 Mar 2026, 09:00 UTC", "Sat 14 Mar 2026, 09:00 UTC", "Sat 21 Mar 2026, 09:00 UTC"],
+                host.FindAll(".ra-cron-run").Select(r => r.TextContent.Trim())));
+    }
+
+    [Fact]
+    public async Task The_preview_counts_what_the_filters_select_and_follows_the_patterns_after_a_pause()
+    {
+        await AddRegistriesAsync();
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+
+        clock.Advance(ReplicationRuleDialog.PreviewDebounce);
+        host.WaitForAssertion(() => Assert.Equal(("4", "8"), Counts(host)), Wait);
+        Assert.Contains("team/app", host.Find("[data-testid=rule-preview]").TextContent, StringComparison.Ordinal);
+
+        // Several changes in quick succession make one listing, once typing pauses.
+        var listingsBefore = RegistryClients.Listings;
+        Type(host, "Repositories", "app");
+        Type(host, "Repositories", "app*");
+        Type(host, "Tags", "v*");
+        Type(host, "Exclude tags", "*-rc*");
+        clock.Advance(ReplicationRuleDialog.PreviewDebounce - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(listingsBefore, RegistryClients.Listings);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        host.WaitForAssertion(() => Assert.Equal(("2", "3"), Counts(host)), Wait);
+        Assert.Equal(listingsBefore + 1, RegistryClients.Listings);
+        var preview = host.Find("[data-testid=rule-preview]").TextContent;
+        Assert.Contains("team/app-cli", preview, StringComparison.Ordinal);
+        Assert.DoesNotContain("v2-rc1", preview, StringComparison.Ordinal);
+        Assert.DoesNotContain("team/web", preview, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_registry_that_refuses_the_listing_shows_why_and_the_rule_can_still_be_saved()
+    {
+        RegistryClients.RefuseCatalog = true;
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+
+        clock.Advance(ReplicationRuleDialog.PreviewDebounce);
+
+        host.WaitForAssertion(() => Assert.Contains("does not allow listing its repositories", host.Find(".ra-preview-error").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Contains("The rule can still be saved.", host.Find(".ra-preview-error").TextContent, StringComparison.Ordinal);
+        Button(host, "Save").Click();
+        var result = await dialog.Result.WaitAsync(Wait);
+        Assert.False(result!.Canceled);
+    }
+
+    [Fact]
+    public async Task A_registry_that_does_not_answer_never_blocks_saving()
+    {
+        var never = new TaskCompletionSource();
+        RegistryClients.ListingGate = never.Task;
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+        clock.Advance(ReplicationRuleDialog.PreviewDebounce);
+        host.WaitForAssertion(() => Assert.Contains("Listing the source registry", host.Find("[data-testid=rule-preview]").TextContent, StringComparison.Ordinal), Wait);
+
+        Button(host, "Save").Click();
+
+        var result = await dialog.Result.WaitAsync(Wait);
+        Assert.Equal("nightly", Assert.IsType<ReplicationRuleView>(result!.Data).Name);
+    }
+
+    [Fact]
+    public async Task Cancel_closes_without_saving()
+    {
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+
+        Button(host, "Cancel").Click();
+
+        var result = await dialog.Result.WaitAsync(Wait);
+        Assert.True(result!.Canceled);
+        Assert.Empty(await Rules.ListAsync());
+    }
+
+    private const string DeleteRemote = "Delete remote images when deleted from source";
+    private const string ReplicateExisting = "Replicate existing images immediately";
+
+    private async Task<(RegistryView Source, RegistryView Destination)> AddRegistriesAsync()
+    {
+        var source = await Registries.CreateAsync(new RegistryEndpointInput { Name = "source", Url = "http://127.0.0.1:5001" }, "alice");
+        var destination = await Registries.CreateAsync(new RegistryEndpointInput { Name = "destination", Url = "http://127.0.0.1:5002" }, "alice");
+        return (source.Registry!, destination.Registry!);
+    }
+
+    /// <summary>Name, source registry and project, destination registry: the minimum a rule needs.</summary>
+    private static Task FillValidAsync(IRenderedComponent<IComponent> host, string name = "nightly", RegistryView? destination = null)
+    {
+        host.WaitForAssertion(() => Assert.Contains("Source registry", Labels(host)));
+        Type(host, "Name", name);
+        Choose(host, "Source registry", "source");
+        Type(host, "Source project", "team");
+        Choose(host, "Destination registry", destination?.Name ?? "destination");
+        return Task.CompletedTask;
+    }
+
+    private Task<(IRenderedComponent<IComponent> Host, IDialogReference Dialog)> ShowDialogAsync(DialogParameters<ReplicationRuleDialog> parameters) =>
+        ShowDialogAsync<ReplicationRuleDialog>(parameters);
+
+    private static (string Repositories, string Tags) Counts(IRenderedComponent<IComponent> host) =>
+        (host.Find("[data-testid=preview-repositories]").TextContent.Trim(), host.Find("[data-testid=preview-tags]").TextContent.Trim());
+
+    /// <summary>The visible labels of the dialog's fields, checkboxes and switches, top to bottom.</summary>
+    private static List<string> Labels(IRenderedComponent<IComponent> host) =>
+        host.Find(".mud-dialog").QuerySelectorAll("label.mud-input-label, label.mud-checkbox, label.mud-switch")
+            .Select(l => l.TextContent.Trim())
+            .Where(t => t.Length > 0)
+            .ToList();
+
+    /// <summary>Types like a user: the input event for fields that validate while typing, then the change event.</summary>
+    private static void Type(IRenderedComponent<IComponent> host, string label, string value)
+    {
+        var field = Field(host, label);
+        if (field.HasAttribute("blazor:oninput"))
+        {
+            field.Input(value);
+            field = Field(host, label);
+        }
+
+        if (field.HasAttribute("blazor:onchange"))
+        {
+            field.Change(value);
+        }
+    }
+
+    /// <summary>Opens the select labelled <paramref name="label"/> and clicks the item with <paramref name="itemText"/>.</summary>
+    private static void Choose(IRenderedComponent<IComponent> host, string label, string itemText)
+    {
+        var control = host.FindAll(".mud-select").First(s => s.QuerySelector("label")?.TextContent.Trim() == label);
+        var opener = control.QuerySelectorAll("*").First(e => e.HasAttribute("blazor:onclick") || e.HasAttribute("blazor:onmousedown"));
+        if (opener.HasAttribute("blazor:onmousedown"))
+        {
+            opener.MouseDown();
+        }
+        else
+        {
+            opener.Click();
+        }
+
+        host.WaitForAssertion(() => Assert.Contains(host.FindAll(".mud-popover-open .mud-list-item"), i => i.TextContent.Trim() == itemText));
+        host.FindAll(".mud-popover-open .mud-list-item").First(i => i.TextContent.Trim() == itemText).Click();
+        host.WaitForAssertion(() => Assert.Equal(itemText, SelectText(host, label)));
+    }
+
+    private static string SelectText(IRenderedComponent<IComponent> host, string label)
+    {
+        var control = host.FindAll(".mud-select").First(s => s.QuerySelector("label")?.TextContent.Trim() == label);
+        return control.QuerySelector("[role=combobox]")?.TextContent.Trim() ?? "";
+    }
+
+    private static void Check(IRenderedComponent<IComponent> host, string label) =>
+        host.FindAll("label.mud-checkbox").First(l => l.TextContent.Trim() == label).QuerySelector("input")!.Change(true);
+
+    private static void Toggle(IRenderedComponent<IComponent> host, string label)
+    {
+        var input = host.FindAll("label.mud-switch").First(l => l.TextContent.Trim() == label).QuerySelector("input")!;
+        input.Change(!input.HasAttribute("checked"));
+    }
+}
