@@ -34,10 +34,10 @@ public static class ApiExtensions
         // The description of the API is not a secret; tools fetch it before they have credentials.
         app.MapOpenApi().AllowAnonymous();
         app.MapRegistryEndpoints();
-        app.MapRuleEndpoints();
-        app.MapAuditEndpoints();
         app.MapExecutionEndpoints();
         app.MapWebhookEndpoints();
+        app.MapRuleEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 }

@@ -239,6 +239,18 @@ public sealed class ExecutionLauncher(
     /// <summary>Queues the job that runs the execution now.</summary>
     public void Enqueue(long executionId) => jobs.Enqueue<ExecutionJob>(job => job.RunAsync(executionId, CancellationToken.None));
 
+    private void EnqueueInBackground(long executionId) => _ = Task.Run(() =>
+    {
+        try
+        {
+            Enqueue(executionId);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            logger.LogError(exception, "Execution {ExecutionId} could not be queued; the recovery watch queues it again", executionId);
+        }
+    });
+
     /// <summary>Queues the job that runs the execution at <paramref name="at"/>.</summary>
     public void Schedule(long executionId, DateTimeOffset at) => jobs.Schedule<ExecutionJob>(job => job.RunAsync(executionId, CancellationToken.None), at);
 
@@ -305,7 +317,10 @@ public sealed class ExecutionLauncher(
             db.Executions.Add(execution);
             await db.SaveChangesAsync(cancellationToken);
             db.Entry(execution).State = EntityState.Detached;
-            Enqueue(execution.Id);
+
+            // The row is the saved work; queueing the job (tens of milliseconds in SQLite) happens after the answer.
+            // Should the process die first, recovery queues every pending execution.
+            EnqueueInBackground(execution.Id);
             await PublishAsync(execution);
             return execution;
         }

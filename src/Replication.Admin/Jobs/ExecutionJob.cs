@@ -57,7 +57,13 @@ public sealed class ExecutionJob(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Stopped while waiting for the rule's previous execution; StopAsync already marked it.
+            // Stopped while waiting for the rule's previous execution.
+            await using var db = await contextFactory.CreateDbContextAsync(CancellationToken.None);
+            if (await db.Executions.FirstOrDefaultAsync(e => e.Id == executionId, CancellationToken.None) is { IsFinished: false } waiting)
+            {
+                await launcher.MarkStoppedAsync(db, waiting, CancellationToken.None);
+            }
+
             return;
         }
 
@@ -202,6 +208,9 @@ public sealed class ExecutionJob(
             }
 
             tracker.Complete(result.Tasks);
+
+            // The last log lines and task states reach open pages before the final status does.
+            await notifier.PublishAsync(tracker.Snapshot(ExecutionStatus.Running));
             if (slot.ShuttingDown)
             {
                 // Leave it Running with the unfinished tasks pending: the next start resumes it.

@@ -64,12 +64,13 @@ public sealed class ExecutionRecovery(
         return unfinished.Count;
     }
 
-    /// <summary>Queues again the Running executions no job of this process holds; returns how many.</summary>
+    /// <summary>
+    /// Queues again the Running executions no job of this process holds, and Pending ones due for a minute that no job
+    /// took (their queueing failed); returns how many. A second delivery of a queued one does nothing.
+    /// </summary>
     public async Task<int> RequeueOrphansAsync(CancellationToken cancellationToken = default)
     {
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var runningIds = await db.Executions.AsNoTracking().Where(e => e.Status == ExecutionStatus.Running).Select(e => e.Id).ToListAsync(cancellationToken);
-        var orphans = runningIds.Where(id => !running.IsActive(id)).ToList();
+        var orphans = await OrphanCandidatesAsync(cancellationToken);
         foreach (var id in orphans)
         {
             launcher.Enqueue(id);
@@ -114,7 +115,13 @@ public sealed class ExecutionRecovery(
     private async Task<List<long>> OrphanCandidatesAsync(CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var ids = await db.Executions.AsNoTracking().Where(e => e.Status == ExecutionStatus.Running).Select(e => e.Id).ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var stale = now - WatchInterval;
+        var ids = await db.Executions.AsNoTracking()
+            .Where(e => e.Status == ExecutionStatus.Running
+                || (e.Status == ExecutionStatus.Pending && !e.StopRequested && e.CreatedAt < stale && (e.RetryAt == null || e.RetryAt < stale)))
+            .Select(e => e.Id)
+            .ToListAsync(cancellationToken);
         return ids.Where(id => !running.IsActive(id)).ToList();
     }
 }

@@ -64,6 +64,20 @@ public sealed class RuleTriggers(
         }
     }
 
+    /// <summary>Adds, updates or removes the rule's recurring job to match the saved rule.</summary>
+    public async Task SynchronizeScheduleAsync(int ruleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rule = await db.ReplicationRules.AsNoTracking().FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
+        if (rule is null)
+        {
+            recurringJobs.RemoveIfExists(RecurringJobId(ruleId));
+            return;
+        }
+
+        Schedule(rule);
+    }
+
     /// <summary>Startup: a recurring job for every enabled scheduled rule, none for anything else.</summary>
     public async Task SynchronizeAllAsync(CancellationToken cancellationToken = default)
     {

@@ -76,11 +76,9 @@ public sealed class RegistryWebhooks(IDbContextFactory<ReplicationDbContext> con
                   timeout: 5s
                   threshold: 5
                   backoff: 10s
-                  ignoredmediatypes:
-                    - application/octet-stream
                   ignore:
-                    actions:
-                      - pull
+                    mediatypes: [application/octet-stream]
+                    actions: [pull]
             """;
     }
 }

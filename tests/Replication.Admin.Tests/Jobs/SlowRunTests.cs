@@ -137,4 +137,39 @@ public sealed class SlowRunTests(RegistryFixture registries, SlowJobsAppFactory 
             Assert.Equal(image.Digest, await destination.GetManifestDigestAsync($"{destinationProject}/{image.Repository[(project.Length + 1)..]}", "v1"));
         }
     }
+
+    [Fact]
+    public async Task An_execution_queued_behind_a_running_one_of_its_rule_can_be_stopped_before_it_starts()
+    {
+        var registry = await registries.AnonymousAsync();
+        await using var slowSource = await FaultProxy.StartAsync(registry);
+        var project = UniqueProject("queue");
+        using (var client = new OciTestClient(registry))
+        {
+            await client.PushImageAsync($"{project}/app", "v1", ImageSpec.WithLayers(140, 300_000, 300_000, 300_000, 300_000));
+        }
+
+        slowSource.Delay(RequestMatch.BlobGet, TimeSpan.FromMilliseconds(700));
+        using var admin = app.CreateBasicClient();
+        var sourceId = await RegisterAsync(admin, slowSource.Url);
+        var destinationId = await RegisterAsync(admin, registry.Url);
+        var ruleId = await CreateRuleAsync(app.Services, r => r.DestinationProject = project + "-copy", sourceId, destinationId, project);
+
+        using var firstResponse = await admin.PostAsync($"/api/v1/rules/{ruleId}/executions", null);
+        var first = (await firstResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await WaitUntilAsync(async () => (await ExecutionAsync(app.Services, first))!.Status == ExecutionStatus.Running, RunDeadline, () => "the first run did not start");
+        using var secondResponse = await admin.PostAsync($"/api/v1/rules/{ruleId}/executions", null);
+        var second = (await secondResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.NotEqual(first, second);
+
+        using var stop = await admin.PostAsync($"/api/v1/executions/{second}/stop", null);
+        Assert.Equal(HttpStatusCode.Accepted, stop.StatusCode);
+        var stopped = await WaitFinishedAsync(admin, second, TimeSpan.FromSeconds(15));
+        Assert.Equal("stopped", stopped.GetProperty("status").GetString());
+        Assert.Equal(ExecutionStatus.Running, (await ExecutionAsync(app.Services, first))!.Status);
+
+        slowSource.ClearFaults();
+        var finished = await WaitFinishedAsync(admin, first);
+        Assert.Equal("succeeded", finished.GetProperty("status").GetString());
+    }
 }
