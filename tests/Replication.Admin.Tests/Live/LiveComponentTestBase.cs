@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Replication.Admin.Dashboard;
 using Replication.Admin.Data;
 using Replication.Admin.Executions;
+using Replication.Admin.Jobs;
 using Replication.Admin.Registries;
 using Replication.Admin.Rules;
 using Replication.Admin.Tests.Components;
@@ -30,7 +31,9 @@ public abstract class LiveComponentTestBase : ComponentTestBase
         Services.AddSingleton<IExecutionCommands>(Commands);
         Services.AddSingleton<RegistryWebhooks>();
         Services.AddSingleton<WebhookConfiguration>();
-        Services.AddSingleton<IRuleExecutionHistory>(sp => new RuleExecutionHistory(sp.GetRequiredService<ExecutionQueries>(), sp.GetRequiredService<IDbContextFactory<ReplicationDbContext>>()));
+
+        // The app's history of executions; the rules page only reads it, so the schedule side (Hangfire) is not needed.
+        Services.AddSingleton<IRuleExecutionHistory>(sp => new RuleExecutionHooks(sp.GetRequiredService<IDbContextFactory<ReplicationDbContext>>(), null!));
     }
 
     protected RecordingCommands Commands { get; } = new();

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Replication.Testing.Images;
+
+namespace Replication.EndToEnd.Tests;
+
+/// <summary>The demo a newcomer gets from scripts/run.sh: two local registries with sample images and a rule, ready to replicate.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task The_demo_registers_two_registries_with_sample_images_and_a_rule_and_ends_with_the_app()
+    {
+        string sourceUrl;
+        string destinationUrl;
+        await using (var app = await AppProcess.StartAsync(new Dictionary<string, string> { ["Demo:Enabled"] = "true" }))
+        {
+            using var api = new HttpClient { BaseAddress = app.Url };
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+                "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AppProcess.AdminUserName}:{AppProcess.AdminPassword}")));
+
+            // The demo sets itself up in the background; the rule is its last step.
+            var rules = await WaitForAsync(api, "/api/v1/rules", items => items.Any(r => r.GetProperty("name").GetString() == "demo-mirror"), app);
+            var registries = (await api.GetFromJsonAsync<JsonElement[]>("/api/v1/registries"))!;
+            var source = registries.Single(r => r.GetProperty("name").GetString() == "demo-source");
+            var destination = registries.Single(r => r.GetProperty("name").GetString() == "demo-destination");
+            sourceUrl = source.GetProperty("url").GetString()!;
+            destinationUrl = destination.GetProperty("url").GetString()!;
+            var rule = rules.Single(r => r.GetProperty("name").GetString() == "demo-mirror");
+            Assert.Equal(source.GetProperty("id").GetInt32(), rule.GetProperty("sourceRegistryId").GetInt32());
+            Assert.Equal(destination.GetProperty("id").GetInt32(), rule.GetProperty("destinationRegistryId").GetInt32());
+            Assert.Equal("demo", rule.GetProperty("sourceProject").GetString());
+            Assert.Equal("manual", rule.GetProperty("trigger").GetProperty("mode").GetString());
+            Assert.Contains("DEMO READY", app.Output, StringComparison.Ordinal);
+
+            using var sourceClient = new OciTestClient(sourceUrl);
+            Assert.Equal(["demo/alpine", "demo/nginx", "demo/redis", "demo/tools/busybox"], (await sourceClient.ListRepositoriesAsync()).Order());
+            Assert.Equal(["3.19", "3.20", "latest"], (await sourceClient.ListTagsAsync("demo/alpine")).Order());
+            var index = await sourceClient.GetManifestAsync("demo/alpine", "3.20");
+            Assert.Equal("application/vnd.oci.image.index.v1+json", index!.MediaType);
+            Assert.Equal(2, JsonDocument.Parse(index.Bytes).RootElement.GetProperty("manifests").GetArrayLength());
+            using var destinationClient = new OciTestClient(destinationUrl);
+            Assert.Empty(await destinationClient.ListRepositoriesAsync());
+        }
+
+        // The app is gone, and its demo registries with it.
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => probe.GetAsync(new Uri(new Uri(sourceUrl), "/v2/")));
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => probe.GetAsync(new Uri(new Uri(destinationUrl), "/v2/")));
+    }
+
+    private static async Task<JsonElement[]> WaitForAsync(HttpClient api, string path, Func<JsonElement[], bool> ready, AppProcess app)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var items = (await api.GetFromJsonAsync<JsonElement[]>(path))!;
+            if (ready(items))
+            {
+                return items;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"The demo was not ready within 60 s:\n{app.Output}");
+            await Task.Delay(200);
+        }
+    }
+}
