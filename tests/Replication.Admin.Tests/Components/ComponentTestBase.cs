@@ -10,7 +10,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MudBlazor;
 using MudBlazor.Services;
 using Replication.Admin.Audit;
+using Replication.Admin.Dashboard;
 using Replication.Admin.Data;
+using Replication.Admin.Executions;
 using Replication.Admin.Registries;
 using Replication.Admin.Rules;
 using Replication.Admin.Security;
@@ -47,6 +49,13 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         Services.AddSingleton<ReplicationRuleStore>();
         Services.AddSingleton<IRuleExecutionHistory, NoExecutionHistory>();
         Services.AddScoped<ReplicationRuleService>();
+
+        // Executions on the rules page (last execution, Replicate): the live notifier and queries, commands recorded.
+        Services.AddSingleton<ExecutionNotifier>();
+        Services.AddSingleton<ExecutionQueries>();
+        Services.AddSingleton<DashboardQueries>();
+        Services.AddScoped<BrowserTime>();
+        Services.AddSingleton<IExecutionCommands, Live.RecordingCommands>();
 
         authorization = AddAuthorization();
         authorization.SetAuthorized("alice");

@@ -18,16 +18,12 @@ namespace Replication.Admin.Tests.Live;
 
 /// <summary>
 /// The dashboard, execution page and their pieces under bUnit: the real <see cref="ExecutionNotifier"/>, queries and
-/// database; only the job machinery behind Replicate, Stop and Retry failed is a recorder (Hangfire does not run here).
+/// database (registered by the base); only the job machinery behind Replicate, Stop and Retry failed is a recorder (Hangfire does not run here).
 /// </summary>
 public abstract class LiveComponentTestBase : ComponentTestBase
 {
     protected LiveComponentTestBase()
     {
-        Services.AddSingleton<ExecutionNotifier>();
-        Services.AddSingleton<ExecutionQueries>();
-        Services.AddSingleton<DashboardQueries>();
-        Services.AddScoped<BrowserTime>();
         Services.AddSingleton<IExecutionCommands>(Commands);
         Services.AddSingleton<RegistryWebhooks>();
         Services.AddSingleton<WebhookConfiguration>();

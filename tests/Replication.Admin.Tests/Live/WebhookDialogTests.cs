@@ -26,7 +26,7 @@ public sealed class WebhookDialogTests : LiveComponentTestBase
         var yaml = host.Find("[data-testid='notifications-yaml']").TextContent;
         Assert.Contains($"url: http://localhost/api/v1/events/{registry.Id}", yaml, StringComparison.Ordinal);
         Assert.Contains($"Authorization: [Bearer {secret}]", yaml, StringComparison.Ordinal);
-        Assert.Contains("mediatypes: [application/octet-stream]", yaml, StringComparison.Ordinal);
+        Assert.Contains("application/octet-stream", yaml, StringComparison.Ordinal);
         Assert.Contains("timeout:", yaml, StringComparison.Ordinal);
         Assert.Contains("threshold:", yaml, StringComparison.Ordinal);
         Assert.Contains("backoff:", yaml, StringComparison.Ordinal);
