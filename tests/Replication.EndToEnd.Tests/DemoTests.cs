@@ -3,13 +3,14 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Playwright;
 using Replication.Testing.Images;
 
 namespace Replication.EndToEnd.Tests;
 
 /// <summary>The demo a newcomer gets from scripts/run.sh: two local registries with sample images and a rule, ready to replicate.</summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class DemoTests
+public sealed class DemoTests(BrowserFixture browser)
 {
     [Fact]
     public async Task The_demo_registers_two_registries_with_sample_images_and_a_rule_and_ends_with_the_app()
@@ -44,6 +45,28 @@ public sealed class DemoTests
             Assert.Equal(2, JsonDocument.Parse(index.Bytes).RootElement.GetProperty("manifests").GetArrayLength());
             using var destinationClient = new OciTestClient(destinationUrl);
             Assert.Empty(await destinationClient.ListRepositoriesAsync());
+
+            // What the newcomer does next: sign in, Replicate, and the samples arrive.
+            var page = await browser.NewPageAsync(app.Url);
+            await SignIn.AsAdministratorAsync(page);
+            await SignIn.GoToAsync(page, "/rules");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Replicate demo-mirror" }).ClickAsync();
+            var last = page.Locator($".ra-rule-last[data-rule='{rule.GetProperty("id").GetInt32()}']");
+            await Assertions.Expect(last).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 60_000 });
+            Assert.Equal(["demo/alpine", "demo/nginx", "demo/redis", "demo/tools/busybox"], (await destinationClient.ListRepositoriesAsync()).Order());
+            Assert.Equal(await sourceClient.GetManifestDigestAsync("demo/alpine", "3.20"), await destinationClient.GetManifestDigestAsync("demo/alpine", "3.20"));
+
+            // The source registry's webhook: a secret shown once and the configuration to paste.
+            await SignIn.GoToAsync(page, "/registries");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Webhook for demo-source" }).ClickAsync();
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Generate secret" }).ClickAsync();
+            var secret = (await dialog.Locator("[data-testid='webhook-secret']").InnerTextAsync()).Trim();
+            var yaml = dialog.Locator("[data-testid='notifications-yaml']");
+            await Assertions.Expect(yaml).ToContainTextAsync($"url: {app.Url.ToString().TrimEnd('/')}/api/v1/events/{source.GetProperty("id").GetInt32()}");
+            await Assertions.Expect(yaml).ToContainTextAsync($"Authorization: [Bearer {secret}]");
+            await page.Mouse.MoveAsync(5, 890);
+            await SignIn.ScreenshotAsync(page, "registries-webhook-light");
         }
 
         // The app is gone, and its demo registries with it.
