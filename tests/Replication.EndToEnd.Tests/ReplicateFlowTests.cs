@@ -180,8 +180,9 @@ public sealed class ReplicateFlowTests(BrowserFixture browser, ITestOutputHelper
         await page.WaitForFunctionAsync(
             $"() => {{ const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number); return {test}; }}");
 
-        // Away from the toggle, so its tooltip is not in the screenshots.
+        // Away from the toggle, so neither its tooltip nor its focus ring is in the screenshots.
         await page.Mouse.MoveAsync(5, 890);
+        await page.EvaluateAsync("() => document.activeElement?.blur()");
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string failure)
