@@ -272,7 +272,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
         await FillValidAsync(host);
 
-        clock.Advance(ReplicationRuleDialog.PreviewDebounce);
+        AdvanceOnceWaitingFor(host, "team |  |  |  | ");
         host.WaitForAssertion(() => Assert.Equal(("4", "8"), Counts(host)), Wait);
         Assert.Contains("team/app", host.Find("[data-testid=rule-preview]").TextContent, StringComparison.Ordinal);
 
@@ -282,6 +282,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Type(host, "Repositories", "app*");
         Type(host, "Tags", "v*");
         Type(host, "Exclude tags", "*-rc*");
+        host.WaitForAssertion(() => Assert.Equal("team | app* |  | v* | *-rc*", WaitingFor(host)), Wait);
         clock.Advance(ReplicationRuleDialog.PreviewDebounce - TimeSpan.FromMilliseconds(1));
         Assert.Equal(listingsBefore, RegistryClients.Listings);
         clock.Advance(TimeSpan.FromMilliseconds(1));
@@ -302,7 +303,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
         await FillValidAsync(host);
 
-        clock.Advance(ReplicationRuleDialog.PreviewDebounce);
+        AdvanceOnceWaitingFor(host, "team |  |  |  | ");
 
         host.WaitForAssertion(() => Assert.Contains("does not allow listing its repositories", host.Find(".ra-preview-error").TextContent, StringComparison.Ordinal), Wait);
         Assert.Contains("The rule can still be saved.", host.Find(".ra-preview-error").TextContent, StringComparison.Ordinal);
@@ -319,7 +320,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         await AddRegistriesAsync();
         var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
         await FillValidAsync(host);
-        clock.Advance(ReplicationRuleDialog.PreviewDebounce);
+        AdvanceOnceWaitingFor(host, "team |  |  |  | ");
         host.WaitForAssertion(() => Assert.Contains("Listing the source registry", host.Find("[data-testid=rule-preview]").TextContent, StringComparison.Ordinal), Wait);
 
         Button(host, "Save").Click();
@@ -365,6 +366,16 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
 
     private Task<(IRenderedComponent<IComponent> Host, IDialogReference Dialog)> ShowDialogAsync(DialogParameters<ReplicationRuleDialog> parameters) =>
         ShowDialogAsync<ReplicationRuleDialog>(parameters);
+
+    /// <summary>Lets the debounce elapse once the dialog waits to list <paramref name="key"/> (its timer then exists).</summary>
+    private void AdvanceOnceWaitingFor(IRenderedComponent<IComponent> host, string key)
+    {
+        host.WaitForAssertion(() => Assert.Equal(key, WaitingFor(host)), Wait);
+        clock.Advance(ReplicationRuleDialog.PreviewDebounce);
+    }
+
+    private static string? WaitingFor(IRenderedComponent<IComponent> host) =>
+        host.Find("[data-testid=rule-preview]").GetAttribute("data-waiting-for");
 
     private static (string Repositories, string Tags) Counts(IRenderedComponent<IComponent> host) =>
         (host.Find("[data-testid=preview-repositories]").TextContent.Trim(), host.Find("[data-testid=preview-tags]").TextContent.Trim());
