@@ -96,23 +96,35 @@ public sealed class ReplicateFlowTests(BrowserFixture browser, ITestOutputHelper
         await Assertions.Expect(row.Locator(".ra-status")).ToHaveAttributeAsync("data-status", "running");
         await SignIn.ScreenshotAsync(page, "dashboard-running-dark");
 
-        await Assertions.Expect(row.Locator(".ra-status")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 60_000 });
-        await Assertions.Expect(row).ToContainTextAsync($"{Images} replicated");
-        output.WriteLine($"Replicate click -> Succeeded on screen: {clock.Elapsed.TotalSeconds:0.0} s");
-
-        // The execution page: every task copied, with its digest.
+        // The execution page while it runs: the live log tail and Stop; then the end arrives without a reload.
         await row.Locator("a").First.ClickAsync();
         await page.WaitForURLAsync("**/executions/*");
         await SignIn.WaitUntilInteractiveAsync(page);
+        var header = page.Locator(".ra-execution-title .ra-status");
+        await Assertions.Expect(header).ToHaveAttributeAsync("data-status", "running");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Stop" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".ra-log")).ToContainTextAsync("Copying");
+        await Assertions.Expect(page.Locator(".ra-tasks .ra-task-status[data-status='running']")).Not.ToHaveCountAsync(0);
+        await SignIn.ScreenshotAsync(page, "execution-running-dark");
+
+        await Assertions.Expect(header).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 60_000 });
+        output.WriteLine($"Replicate click -> Succeeded on screen: {clock.Elapsed.TotalSeconds:0.0} s");
         var tasks = page.Locator(".ra-tasks tbody tr");
         await Assertions.Expect(tasks).ToHaveCountAsync(Images);
         await Assertions.Expect(page.Locator(".ra-tasks .ra-task-status[data-status='succeeded']")).ToHaveCountAsync(Images);
         await Assertions.Expect(page.Locator("[data-fact='Artifacts'] .ra-fact-value")).ToHaveTextAsync($"{Images} / {Images}");
         await Assertions.Expect(page.Locator(".ra-log")).ToContainTextAsync("Copied");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Stop" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Retry failed" })).ToHaveCountAsync(0);
         await SignIn.ScreenshotAsync(page, "execution-dark");
         await ToggleThemeAsync(page, dark: false);
         await SignIn.ScreenshotAsync(page, "execution-light");
+
+        // Back on the dashboard (a fresh load reads what was saved): Succeeded, every artifact replicated.
+        await SignIn.GoToAsync(page, "/");
+        await Assertions.Expect(row.Locator(".ra-status")).ToHaveAttributeAsync("data-status", "succeeded");
+        await Assertions.Expect(row).ToContainTextAsync($"{Images} replicated");
+        await Assertions.Expect(page.Locator("[data-tile='succeeded'] .ra-tile-value")).ToHaveTextAsync("1");
 
         // What the screen said is what the destination holds.
         using var check = new OciTestClient(destination);
@@ -180,8 +192,9 @@ public sealed class ReplicateFlowTests(BrowserFixture browser, ITestOutputHelper
         await page.WaitForFunctionAsync(
             $"() => {{ const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number); return {test}; }}");
 
-        // Away from the toggle, so its tooltip is not in the screenshots.
+        // Away from the toggle, so neither its tooltip nor its focus ring is in the screenshots.
         await page.Mouse.MoveAsync(5, 890);
+        await page.EvaluateAsync("() => document.activeElement?.blur()");
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string failure)

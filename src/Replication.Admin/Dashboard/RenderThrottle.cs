@@ -14,6 +14,7 @@ public sealed class RenderThrottle : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private DateTimeOffset _lastRun = DateTimeOffset.MinValue;
     private bool _scheduled;
+    private volatile Exception? _lastError;
 
     public RenderThrottle(Func<Task> refresh, TimeSpan interval, TimeProvider? clock = null)
     {
@@ -99,5 +100,13 @@ public sealed class RenderThrottle : IDisposable
         {
             // The renderer went away between the check and the refresh.
         }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A refresh that failed (the database busy, the circuit gone) is not fatal: the next update tries again.
+            _lastError = exception;
+        }
     }
+
+    /// <summary>The last refresh failure, for diagnostics; null when none failed.</summary>
+    public Exception? LastError => _lastError;
 }

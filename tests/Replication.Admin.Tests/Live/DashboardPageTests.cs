@@ -51,6 +51,7 @@ public sealed class DashboardPageTests : LiveComponentTestBase
             Assert.Contains("30.0 MiB / 100.0 MiB", bars.TextContent, StringComparison.Ordinal);
             Assert.Contains("10.0 MiB/s", bars.TextContent, StringComparison.Ordinal);
             Assert.Contains("7 s left", bars.TextContent, StringComparison.Ordinal);
+            Assert.Equal("30.0 MiB", Tile(page, "bytes"));
         });
 
         await PublishAsync(Progress(running, ExecutionStatus.Running, p => p with { Succeeded = 8, BytesDone = 80 << 20, BytesTotal = 100 << 20 }));
