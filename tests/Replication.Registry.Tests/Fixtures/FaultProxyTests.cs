@@ -105,6 +105,13 @@ public sealed class FaultProxyTests(RegistryFixture registries)
         proxy.CutRequest(RequestMatch.UploadPatch, afterBytes: 64 * 1024);
         await Assert.ThrowsAsync<HttpRequestException>(() => PatchAsync(location, 512 * 1024));
 
+        // The client can see the dropped connection before the proxy has logged the exchange: poll with a deadline.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (proxy.Matching(RequestMatch.UploadPatch).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
         var cut = Assert.Single(proxy.Matching(RequestMatch.UploadPatch));
         Assert.Equal(64 * 1024, cut.RequestBytes);
         Assert.Equal(0, cut.StatusCode);
