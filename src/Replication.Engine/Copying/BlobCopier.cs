@@ -64,13 +64,15 @@ internal sealed class BlobCopier : IDisposable
                     if (!Holds(destinationRepository, blob.Digest))
                     {
                         placed = await PlaceInRepositoryAsync(progress, sourceRepository, destinationRepository, blob, cancellationToken).ConfigureAwait(false);
+
+                        // Known before the flight ends, so a waiter woken by its end sees the blob in place.
+                        Known(destinationRepository, blob.Digest);
                     }
                 },
                 cancellationToken).ConfigureAwait(false);
 
             if (led && placed is { } done)
             {
-                Known(destinationRepository, blob.Digest);
                 progress.BlobDone(destinationRepository, blob, done.Outcome, done.From);
                 return done.Outcome;
             }
@@ -120,6 +122,10 @@ internal sealed class BlobCopier : IDisposable
                     if (OtherHolder(blob.Digest, destinationRepository, mountRefused) is null)
                     {
                         outcome = await PlaceAsync(progress, sourceRepository, destinationRepository, blob, cancellationToken).ConfigureAwait(false);
+
+                        // Recorded inside the flight: a waiter that wakes when it ends must find this repository to
+                        // mount from, not start a second transfer of the same digest.
+                        Known(destinationRepository, blob.Digest);
                     }
                 },
                 cancellationToken).ConfigureAwait(false);

@@ -31,9 +31,14 @@ public sealed class BlobDedupeTests(RegistryFixture registries)
             pushed.Add(await src.PushImageAsync(repository, "v2", new ImageSpec { Layers = [shared, SeededBlob.Layer(seed + 200 + i, 2048)], Label = $"{repository}-2" }));
         }
 
+        // Slow uploads down so the other repositories are waiting on the shared layer's transfer when it ends: the
+        // moment they wake is where a second transfer of the same digest would slip in.
+        await using var destinationProxy = await FaultProxy.StartAsync(destination);
+        destinationProxy.Delay(RequestMatch.UploadPut, TimeSpan.FromMilliseconds(200));
         using var engine = new TestEngine(new ReplicationOptions { MaxParallelArtifacts = 4, MaxParallelBlobs = 8 });
         var events = new EventLog();
-        var result = await engine.Runner.ReplicateAsync(TestEngine.Scope(source, project, destination), events);
+        var scope = TestEngine.Scope(source, project, destination) with { Destination = TestEngine.EndpointOf(destinationProxy.Url, destination) };
+        var result = await engine.Runner.ReplicateAsync(scope, events);
 
         Assert.Equal(RunOutcome.Succeeded, result.Outcome);
         Assert.Equal(8, result.Count(TaskOutcome.Copied));
