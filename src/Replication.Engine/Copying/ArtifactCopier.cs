@@ -38,6 +38,8 @@ internal sealed class ArtifactCopier
 {
     private const int MaxReferrerDepth = 2;
 
+    private static readonly TimeSpan ManifestCommitTimeout = TimeSpan.FromSeconds(30);
+
     private readonly RunContext _run;
 
     // Manifests known to be in a destination repository this run, by "repository@digest".
@@ -164,7 +166,11 @@ internal sealed class ArtifactCopier
 
         // Stopped while blobs moved: the manifest stays unpushed, so nothing incomplete becomes visible.
         cancellationToken.ThrowIfCancellationRequested();
-        var pushed = await _run.Destination.PutManifestAsync(destinationRepository, reference, resolved.Manifest, cancellationToken).ConfigureAwait(false);
+
+        // Once sent, the push is seen through even if a stop arrives: a PUT cut off mid-flight may still have been
+        // stored, and the result would then fail to record a tag that exists. It is one small request.
+        using var commit = new CancellationTokenSource(ManifestCommitTimeout);
+        var pushed = await _run.Destination.PutManifestAsync(destinationRepository, reference, resolved.Manifest, commit.Token).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(pushed) && pushed != resolved.Digest)
         {
             throw new ReplicationException($"The destination stored {destinationRepository}:{reference} as {pushed}, not {resolved.Digest}; it may rewrite manifests.", false);

@@ -29,8 +29,10 @@ public sealed class CancellationTests(RegistryFixture registries)
         images.Add(await src.PushIndexAsync($"{project}/multi", "v1", ImageSpec.WithLayers(seed + 500, 256 * 1024, 64 * 1024)));
         await using var destinationProxy = await FaultProxy.StartAsync(destination);
 
-        // Slow blob uploads down so the stop lands while several transfers are in flight.
+        // Slow blob uploads down so the stop lands while several transfers are in flight, and hold back the answers
+        // to manifest pushes so it also lands on pushes the registry has already stored.
         destinationProxy.Delay(RequestMatch.UploadPut, TimeSpan.FromMilliseconds(150));
+        destinationProxy.DelayResponse(RequestMatch.ManifestPut, TimeSpan.FromMilliseconds(300));
         using var engine = new TestEngine(new ReplicationOptions { MaxParallelArtifacts = 3, MaxParallelBlobs = 4 });
         var scope = new ReplicationScope
         {

@@ -99,6 +99,13 @@ public sealed class FaultProxy : IAsyncDisposable
         Add(new Fault(match, FaultKind.Delay, times) { Latency = latency });
 
     /// <summary>
+    /// The next <paramref name="times"/> matching requests reach the registry at once, but its answer is held back for
+    /// <paramref name="latency"/>: a client that gives up meanwhile has still had its request carried out.
+    /// </summary>
+    public void DelayResponse(RequestMatch match, TimeSpan latency, int times = int.MaxValue) =>
+        Add(new Fault(match, FaultKind.DelayResponse, times) { Latency = latency });
+
+    /// <summary>
     /// Makes tag lists page like newer registries do (distribution 2.8 ignores <c>n</c> and <c>last</c> and
     /// returns every tag unordered): tags sorted, at most <c>n</c> per page and never more than
     /// <paramref name="maxPageSize"/>, after <c>last</c>, with a relative <c>Link: &lt;...&gt;; rel="next"</c>
@@ -198,9 +205,10 @@ public sealed class FaultProxy : IAsyncDisposable
         Interlocked.Add(ref counters.ResponseBytes, body.Length);
     }
 
-    private (List<TimeSpan> Delays, Fault? Outcome) TakeFaults(string method, string path, string query)
+    private (List<TimeSpan> Delays, List<TimeSpan> ResponseDelays, Fault? Outcome) TakeFaults(string method, string path, string query)
     {
         var delays = new List<TimeSpan>();
+        var responseDelays = new List<TimeSpan>();
         Fault? outcome = null;
         lock (_faultsGate)
         {
@@ -210,6 +218,11 @@ public sealed class FaultProxy : IAsyncDisposable
                 {
                     fault.Remaining--;
                     delays.Add(fault.Latency);
+                }
+                else if (fault.Kind == FaultKind.DelayResponse)
+                {
+                    fault.Remaining--;
+                    responseDelays.Add(fault.Latency);
                 }
                 else if (outcome is null)
                 {
@@ -221,7 +234,7 @@ public sealed class FaultProxy : IAsyncDisposable
             _faults.RemoveAll(f => f.Remaining <= 0);
         }
 
-        return (delays, outcome);
+        return (delays, responseDelays, outcome);
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -235,7 +248,7 @@ public sealed class FaultProxy : IAsyncDisposable
         var status = 0;
         try
         {
-            var (delays, fault) = TakeFaults(method, path, query);
+            var (delays, responseDelays, fault) = TakeFaults(method, path, query);
             foreach (var delay in delays)
             {
                 await Task.Delay(delay, context.RequestAborted);
@@ -250,7 +263,7 @@ public sealed class FaultProxy : IAsyncDisposable
             }
 
             injected = fault is null ? null : fault.Kind == FaultKind.CutRequest ? $"cut request after {fault.Bytes}" : $"cut response after {fault.Bytes}";
-            await ForwardAsync(context, fault, record);
+            await ForwardAsync(context, fault, responseDelays.Aggregate(TimeSpan.Zero, (a, b) => a + b), record);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException or InjectedCutException)
         {
@@ -286,7 +299,7 @@ public sealed class FaultProxy : IAsyncDisposable
         await response.WriteAsync($$"""{"errors":[{"code":"{{code}}","message":"injected by the test fault proxy"}]}""", context.RequestAborted);
     }
 
-    private async Task ForwardAsync(HttpContext context, Fault? fault, ExchangeCounters counters)
+    private async Task ForwardAsync(HttpContext context, Fault? fault, TimeSpan responseDelay, ExchangeCounters counters)
     {
         var incoming = context.Request;
         using var outgoing = new HttpRequestMessage(new HttpMethod(incoming.Method), _upstreamUrl + incoming.Path.Value + incoming.QueryString.Value);
@@ -318,6 +331,11 @@ public sealed class FaultProxy : IAsyncDisposable
         var response = context.Response;
         response.StatusCode = (int)upstream.StatusCode;
         counters.Status = (int)upstream.StatusCode;
+        if (responseDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(responseDelay, context.RequestAborted);
+        }
+
         foreach (var header in upstream.Headers.Concat(upstream.Content.Headers))
         {
             if (!HopByHop.Contains(header.Key))
@@ -368,6 +386,7 @@ public sealed class FaultProxy : IAsyncDisposable
         CutRequest,
         Status,
         Delay,
+        DelayResponse,
     }
 
     private sealed class Fault(RequestMatch match, FaultKind kind, int times)
