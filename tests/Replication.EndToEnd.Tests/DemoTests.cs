@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
+using Replication.Testing.App;
 using Replication.Testing.Images;
 
 namespace Replication.EndToEnd.Tests;

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Replication.Testing.App;
 using Replication.Testing.Registries;
 
 namespace Replication.EndToEnd.Tests;

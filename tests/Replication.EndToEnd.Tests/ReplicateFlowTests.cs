@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
+using Replication.Testing.App;
 using Replication.Testing.Faults;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;

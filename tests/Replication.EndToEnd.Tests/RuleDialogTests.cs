@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Replication.Testing.App;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;
 

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Replication.Testing.App;
 
 namespace Replication.EndToEnd.Tests;
 

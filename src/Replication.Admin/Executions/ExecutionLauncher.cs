@@ -424,21 +424,5 @@ public sealed class ExecutionLauncher(
         return retry;
     }
 
-    private Task PublishAsync(Execution execution) => notifier.PublishAsync(new ExecutionProgress
-    {
-        ExecutionId = execution.Id,
-        RuleId = execution.RuleId,
-        Trigger = execution.Trigger,
-        Status = execution.Status,
-        Total = execution.Total,
-        Succeeded = execution.Succeeded,
-        Failed = execution.Failed,
-        UpToDate = execution.UpToDate,
-        BytesDone = execution.BytesDone,
-        BytesTotal = execution.BytesTotal,
-        StartedAt = execution.StartedAt,
-        FinishedAt = execution.FinishedAt,
-        RetryAt = execution.RetryAt,
-        Error = execution.Error,
-    });
+    private Task PublishAsync(Execution execution) => notifier.PublishAsync(ExecutionProgress.Of(execution));
 }

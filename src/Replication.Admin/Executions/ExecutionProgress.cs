@@ -46,6 +46,29 @@ public sealed record ExecutionProgress
     /// <summary>Log lines written since the previous picture of this execution.</summary>
     public IReadOnlyList<ExecutionLogLine> NewLogLines { get; init; } = [];
 
+    /// <summary>The saved state of an execution, without live figures (speed, tasks in flight, log).</summary>
+    public static ExecutionProgress Of(Execution execution)
+    {
+        ArgumentNullException.ThrowIfNull(execution);
+        return new ExecutionProgress
+        {
+            ExecutionId = execution.Id,
+            RuleId = execution.RuleId,
+            Trigger = execution.Trigger,
+            Status = execution.Status,
+            Total = execution.Total,
+            Succeeded = execution.Succeeded,
+            Failed = execution.Failed,
+            UpToDate = execution.UpToDate,
+            BytesDone = execution.BytesDone,
+            BytesTotal = execution.BytesTotal,
+            StartedAt = execution.StartedAt,
+            FinishedAt = execution.FinishedAt,
+            RetryAt = execution.RetryAt,
+            Error = execution.Error,
+        };
+    }
+
     /// <summary>Tasks finished (any outcome) out of <see cref="Total"/>.</summary>
     public int Done => Succeeded + Failed + UpToDate;
 

@@ -394,23 +394,7 @@ public sealed class ExecutionJob(
         await PublishAsync(execution, null);
     }
 
-    private Task PublishAsync(Execution execution, ExecutionProgressTracker? tracker) => notifier.PublishAsync(tracker?.Snapshot(execution.Status) ?? new ExecutionProgress
-    {
-        ExecutionId = execution.Id,
-        RuleId = execution.RuleId,
-        Trigger = execution.Trigger,
-        Status = execution.Status,
-        Total = execution.Total,
-        Succeeded = execution.Succeeded,
-        Failed = execution.Failed,
-        UpToDate = execution.UpToDate,
-        BytesDone = execution.BytesDone,
-        BytesTotal = execution.BytesTotal,
-        StartedAt = execution.StartedAt,
-        FinishedAt = execution.FinishedAt,
-        RetryAt = execution.RetryAt,
-        Error = execution.Error,
-    });
+    private Task PublishAsync(Execution execution, ExecutionProgressTracker? tracker) => notifier.PublishAsync(tracker?.Snapshot(execution.Status) ?? ExecutionProgress.Of(execution));
 }
 
 /// <summary>Keeps the rule's record of what it replicated in step with the results (<see cref="TaskResult.Replicated"/>, <see cref="TaskResult.Forgotten"/>).</summary>

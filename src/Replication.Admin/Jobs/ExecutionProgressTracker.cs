@@ -173,13 +173,9 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                 task.ChangedSincePublish = false;
             }
 
-            return new ExecutionProgress
+            return ExecutionProgress.Of(Execution) with
             {
-                ExecutionId = Execution.Id,
-                RuleId = Execution.RuleId,
-                Trigger = Execution.Trigger,
                 Status = status,
-                Total = Execution.Total,
                 Succeeded = counts.Succeeded,
                 Failed = counts.Failed,
                 UpToDate = counts.UpToDate,
@@ -187,10 +183,6 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                 BytesTotal = counts.BytesTotal,
                 BytesPerSecond = speed,
                 Eta = speed > 0 && left > 0 ? TimeSpan.FromSeconds(left / speed) : null,
-                StartedAt = Execution.StartedAt,
-                FinishedAt = Execution.FinishedAt,
-                RetryAt = Execution.RetryAt,
-                Error = Execution.Error,
                 Tasks = active.Select(t => new ExecutionTaskProgress(t.Id, t.Destination, t.Status, t.Attempts, t.BytesDone, t.BytesTotal, t.Error)).ToList(),
                 NewLogLines = lines,
             };

@@ -6,6 +6,7 @@ using Replication.Admin.Data;
 using Replication.Admin.Rules;
 using Replication.Admin.Tests.Host;
 using Replication.Admin.Tests.Infrastructure;
+using Replication.Testing.App;
 using Replication.Testing.Faults;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;
@@ -42,7 +43,7 @@ public sealed class CrashRecoveryTests(RegistryFixture registries)
         slowSource.Delay(RequestMatch.BlobGet, TimeSpan.FromMilliseconds(600));
         using var data = new TempDirectory();
         long id;
-        var first = await AdminProcess.StartAsync(data.Path, Settings);
+        var first = await AppProcess.StartAsync(Settings, data.Path);
         try
         {
             using var admin = Client(first);
@@ -64,7 +65,7 @@ public sealed class CrashRecoveryTests(RegistryFixture registries)
             await first.DisposeAsync();
         }
 
-        await using var second = await AdminProcess.StartAsync(data.Path, Settings);
+        await using var second = await AppProcess.StartAsync(Settings, data.Path);
         using (var admin = Client(second))
         {
             var finished = await WaitFinishedAsync(admin, id);
@@ -85,10 +86,10 @@ public sealed class CrashRecoveryTests(RegistryFixture registries)
         SqliteConnection.ClearAllPools();
     }
 
-    private static HttpClient Client(AdminProcess app)
+    private static HttpClient Client(AppProcess app)
     {
         var client = new HttpClient { BaseAddress = app.Url };
-        client.DefaultRequestHeaders.Authorization = AdminAppFactory.BasicHeader(AdminProcess.AdminUserName, AdminProcess.AdminPassword);
+        client.DefaultRequestHeaders.Authorization = AdminAppFactory.BasicHeader(AppProcess.AdminUserName, AppProcess.AdminPassword);
         return client;
     }
 

@@ -3,28 +3,35 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Replication.EndToEnd.Tests;
+namespace Replication.Testing.App;
 
 /// <summary>
-/// The real Replication Admin process, built by the solution, on a free loopback port with its own data directory.
-/// End-to-end tests drive it exactly as an administrator would: through HTTP and a browser.
+/// The real Replication Admin process, built by the solution (src/Replication.Admin, same configuration as the tests),
+/// on a free loopback port with its own data directory. End-to-end tests drive it exactly as an administrator would,
+/// through HTTP and a browser; crash tests kill it mid-run and start another on the same data directory.
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
+    /// <summary>The first administrator's user name.</summary>
     public const string AdminUserName = "admin";
+
+    /// <summary>The first administrator's password.</summary>
     public const string AdminPassword = "E2e-Admin-Passw0rd!";
 
     private readonly Process process;
     private readonly StringBuilder output = new();
     private readonly string dataDirectory;
+    private readonly bool ownsDataDirectory;
 
-    private AppProcess(Process process, string dataDirectory, Uri url)
+    private AppProcess(Process process, string dataDirectory, bool ownsDataDirectory, Uri url)
     {
         this.process = process;
         this.dataDirectory = dataDirectory;
+        this.ownsDataDirectory = ownsDataDirectory;
         Url = url;
     }
 
+    /// <summary>Where the app listens.</summary>
     public Uri Url { get; }
 
     /// <summary>Everything the app printed so far (for failure messages).</summary>
@@ -39,8 +46,15 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the app and waits until it serves its sign-in page. Without <paramref name="dataDirectory"/> a temporary
+    /// one is made and deleted on dispose; a given one is left for the caller (to start the app on it again).
+    /// </summary>
+    /// <param name="settings">Configuration keys (<c>Replication:Jobs:QueuePollInterval</c>) passed as environment variables.</param>
+    /// <param name="dataDirectory">The app's <c>Storage:DataDirectory</c>.</param>
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null)
     {
+        var ownsDataDirectory = dataDirectory is null;
         var repoRoot = RepositoryRoot();
         var projectDir = Path.Combine(repoRoot, "src", "Replication.Admin");
         var dll = FindBuiltApp(projectDir);
@@ -69,7 +83,7 @@ public sealed class AppProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var app = new AppProcess(process, dataDirectory, url);
+        var app = new AppProcess(process, dataDirectory, ownsDataDirectory, url);
         process.OutputDataReceived += (_, e) => app.Append(e.Data);
         process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.Start();
@@ -79,6 +93,7 @@ public sealed class AppProcess : IAsyncDisposable
         return app;
     }
 
+    /// <summary>The app's data directory (SQLite database, Hangfire storage, keys).</summary>
     public string DataDirectory => dataDirectory;
 
     /// <summary>Kills the process as a crash would: no graceful shutdown.</summary>
@@ -91,10 +106,16 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the app and deletes the data directory it made.</summary>
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
         process.Dispose();
+        if (!ownsDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(dataDirectory, recursive: true);
@@ -160,7 +181,8 @@ public sealed class AppProcess : IAsyncDisposable
             : throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
     }
 
-    internal static string RepositoryRoot()
+    /// <summary>The folder that holds Replication.Admin.sln, found above the test binaries.</summary>
+    public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Replication.Admin.sln")))
