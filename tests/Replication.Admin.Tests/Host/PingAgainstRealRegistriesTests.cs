@@ -78,6 +78,26 @@ public sealed class PingAgainstRealRegistriesTests(RegistryFixture registries, A
         Assert.Equal("unhealthy", saved.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task A_registry_with_a_private_CA_fails_TLS_until_its_CA_certificate_is_pasted()
+    {
+        await using var registry = await RegistryProcess.StartAsync(new RegistryOptions { Tls = true });
+        var name = Name("tls");
+
+        var (refused, _) = await RegisterAndPingAsync(new { name, url = registry.Url, type = "docker-registry" });
+        using var client = app.CreateBasicClient();
+        var id = (await client.GetFromJsonAsync<JsonElement[]>("/api/v1/registries"))!.Single(r => r.GetProperty("name").GetString() == name).GetProperty("id").GetInt32();
+        using var updated = await client.PutAsJsonAsync($"/api/v1/registries/{id}", new { name, url = registry.Url, type = "docker-registry", caCertificate = registry.CertificateAuthority!.CertificatePem });
+        using var ping = await client.PostAsync($"/api/v1/registries/{id}/ping", null);
+        var trusted = await ping.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.False(refused.GetProperty("ok").GetBoolean());
+        Assert.Contains("TLS handshake", refused.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.True(trusted.GetProperty("ok").GetBoolean(), trusted.GetProperty("message").GetString());
+        Assert.Equal("registry/2.0", trusted.GetProperty("apiVersion").GetString());
+    }
+
     private async Task<(JsonElement Ping, JsonElement Saved)> RegisterAndPingAsync(object registry)
     {
         using var client = app.CreateBasicClient();

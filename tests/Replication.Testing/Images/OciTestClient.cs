@@ -27,7 +27,7 @@ public sealed partial class OciTestClient : IDisposable
 
     /// <summary>A client for a test registry, with its default account.</summary>
     public OciTestClient(RegistryProcess registry)
-        : this((registry ?? throw new ArgumentNullException(nameof(registry))).Url, registry.UserName, registry.Password)
+        : this((registry ?? throw new ArgumentNullException(nameof(registry))).Url, registry.UserName, registry.Password, registry.CertificateAuthority)
     {
     }
 
@@ -35,13 +35,20 @@ public sealed partial class OciTestClient : IDisposable
     /// <param name="baseUrl">Scheme, host and port, e.g. <c>http://127.0.0.1:5000</c>.</param>
     /// <param name="userName">User for Basic auth or the token server; null for anonymous.</param>
     /// <param name="password">Password for <paramref name="userName"/>.</param>
-    public OciTestClient(string baseUrl, string? userName = null, string? password = null)
+    /// <param name="trusted">The private CA of an HTTPS registry; null trusts the system store only.</param>
+    public OciTestClient(string baseUrl, string? userName = null, string? password = null, TestCertificateAuthority? trusted = null)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
         BaseUrl = baseUrl.TrimEnd('/');
         _userName = userName;
         _password = password;
-        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
+        var handler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false };
+        if (trusted is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = trusted.Validation;
+        }
+
+        _http = new HttpClient(handler)
         {
             Timeout = TimeSpan.FromMinutes(10),
         };

@@ -20,7 +20,9 @@ internal static class RegistryConfig
         string? HtpasswdPath,
         string? TokenRealm,
         string? RootCertificatePath,
-        IReadOnlyList<NotificationEndpoint> Notifications);
+        IReadOnlyList<NotificationEndpoint> Notifications,
+        string? TlsCertificatePath = null,
+        string? TlsKeyPath = null);
 
     public static string Render(Settings s)
     {
@@ -45,6 +47,12 @@ internal static class RegistryConfig
         y.AppendLine($"  secret: {Q("replication-test-upload-state-secret")}");
         y.AppendLine("  headers:");
         y.AppendLine("    X-Content-Type-Options: [nosniff]");
+        if (s.TlsCertificatePath is not null && s.TlsKeyPath is not null)
+        {
+            y.AppendLine("  tls:");
+            y.AppendLine($"    certificate: {Q(s.TlsCertificatePath)}");
+            y.AppendLine($"    key: {Q(s.TlsKeyPath)}");
+        }
         if (s.HtpasswdPath is not null)
         {
             y.AppendLine("auth:");

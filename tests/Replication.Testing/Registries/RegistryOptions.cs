@@ -34,6 +34,12 @@ public sealed class RegistryOptions
     /// <summary>Endpoints the registry posts its event envelopes to (<c>notifications.endpoints</c>).</summary>
     public IReadOnlyList<NotificationEndpoint> Notifications { get; init; } = [];
 
+    /// <summary>
+    /// Serve HTTPS with a certificate for <c>127.0.0.1</c> issued by a private CA made for this registry
+    /// (<see cref="RegistryProcess.CertificateAuthority"/>), as internal registries often do; off by default.
+    /// </summary>
+    public bool Tls { get; init; }
+
     /// <summary>How long to wait for <c>GET /v2/</c> to answer before giving up.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

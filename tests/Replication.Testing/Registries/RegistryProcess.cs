@@ -34,7 +34,16 @@ public sealed class RegistryProcess : IAsyncDisposable
         exit $status
         """;
 
-    private static readonly HttpClient ReadinessClient = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
+    private static readonly HttpClient ReadinessClient = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+
+        // Only asks whether the registry serves yet; who trusts its certificate is what TLS tests check.
+#pragma warning disable CA5359
+        SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true },
+#pragma warning restore CA5359
+    })
     {
         Timeout = TimeSpan.FromSeconds(2),
     };
@@ -47,17 +56,21 @@ public sealed class RegistryProcess : IAsyncDisposable
     private Process? _process;
     private bool _disposed;
 
-    private RegistryProcess(RegistryOptions options, string directory, List<RegistryUser> users, TokenIssuer? issuer)
+    private RegistryProcess(RegistryOptions options, string directory, List<RegistryUser> users, TokenIssuer? issuer, TestCertificateAuthority? authority)
     {
         _options = options;
         _users = users;
         _notifications = options.Notifications;
         Directory = directory;
         TokenIssuer = issuer;
+        CertificateAuthority = authority;
     }
 
-    /// <summary>Base URL without trailing slash: <c>http://127.0.0.1:port</c>.</summary>
-    public string Url => $"http://127.0.0.1:{Port}";
+    /// <summary>Base URL without trailing slash: <c>http://127.0.0.1:port</c> (<c>https</c> with <see cref="RegistryOptions.Tls"/>).</summary>
+    public string Url => $"{(CertificateAuthority is null ? "http" : "https")}://127.0.0.1:{Port}";
+
+    /// <summary>The private CA that issued the registry's certificate, with <see cref="RegistryOptions.Tls"/>; otherwise null.</summary>
+    public TestCertificateAuthority? CertificateAuthority { get; }
 
     /// <summary>Host and port as used in image references: <c>127.0.0.1:port</c>.</summary>
     public string Authority => $"127.0.0.1:{Port}";
@@ -115,9 +128,18 @@ public sealed class RegistryProcess : IAsyncDisposable
             ? []
             : options.Users.Count > 0 ? options.Users.ToList() : [RegistryUser.Create("tester")];
         TokenIssuer? issuer = null;
+        TestCertificateAuthority? authority = null;
         RegistryProcess? registry = null;
         try
         {
+            if (options.Tls)
+            {
+                authority = TestCertificateAuthority.Create($"Replication Test CA {Secrets.NewId()}");
+                var (certificate, key) = authority.IssueServerCertificate();
+                await File.WriteAllTextAsync(Path.Combine(directory, "server.crt"), certificate, cancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(directory, "server.key"), key, cancellationToken);
+            }
+
             if (options.Auth == RegistryAuthMode.Token)
             {
                 issuer = await TokenIssuer.StartAsync(users, options.TokenLifetime, cancellationToken);
@@ -130,7 +152,7 @@ public sealed class RegistryProcess : IAsyncDisposable
                 await File.WriteAllLinesAsync(Path.Combine(directory, "htpasswd"), lines, cancellationToken);
             }
 
-            registry = new RegistryProcess(options, directory, users, issuer);
+            registry = new RegistryProcess(options, directory, users, issuer, authority);
             await registry.LaunchOnFreePortAsync(cancellationToken);
             return registry;
         }
@@ -146,6 +168,8 @@ public sealed class RegistryProcess : IAsyncDisposable
                 {
                     await issuer.DisposeAsync();
                 }
+
+                authority?.Dispose();
 
                 LeftoverReaper.DeleteDirectory(directory);
                 LeftoverReaper.Untrack(directory);
@@ -219,6 +243,7 @@ public sealed class RegistryProcess : IAsyncDisposable
                 await TokenIssuer.DisposeAsync();
             }
 
+            CertificateAuthority?.Dispose();
             LeftoverReaper.DeleteDirectory(Directory);
             LeftoverReaper.Untrack(Directory);
         }
@@ -255,7 +280,9 @@ public sealed class RegistryProcess : IAsyncDisposable
             Auth == RegistryAuthMode.Basic ? Path.Combine(Directory, "htpasswd") : null,
             TokenIssuer?.Realm,
             TokenIssuer is null ? null : Path.Combine(Directory, "token-root.pem"),
-            _notifications);
+            _notifications,
+            CertificateAuthority is null ? null : Path.Combine(Directory, "server.crt"),
+            CertificateAuthority is null ? null : Path.Combine(Directory, "server.key"));
         await File.WriteAllTextAsync(ConfigPath, RegistryConfig.Render(settings), cancellationToken);
 
         var start = new ProcessStartInfo("/bin/sh")
