@@ -10,7 +10,9 @@ using Replication.Admin.Audit;
 namespace Replication.Admin.Security;
 
 /// <summary>
-/// HTTP Basic with a portal account for automation. Goes through the same password check and lockout as the sign-in page.
+/// HTTP Basic with a portal account for automation. Goes through the same password check and lockout as the sign-in page;
+/// a password that checked out is taken on trust for a minute (<see cref="VerifiedCredentials"/>) unless the account is
+/// locked meanwhile.
 /// </summary>
 public sealed class BasicAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -18,6 +20,7 @@ public sealed class BasicAuthenticationHandler(
     UrlEncoder encoder,
     UserManager<IdentityUser> userManager,
     SignInManager<IdentityUser> signInManager,
+    VerifiedCredentials verified,
     AuditLog audit)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -43,17 +46,22 @@ public sealed class BasicAuthenticationHandler(
             return AuthenticateResult.Fail("Unknown user or wrong password.");
         }
 
-        var check = await signInManager.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        if (check.IsLockedOut)
+        if (!verified.Contains(user, password) || await userManager.IsLockedOutAsync(user))
         {
-            await RecordFailureAsync(userName, "account locked out");
-            return AuthenticateResult.Fail("The account is locked after repeated failed sign-ins; try again later.");
-        }
+            var check = await signInManager.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
+            if (check.IsLockedOut)
+            {
+                await RecordFailureAsync(userName, "account locked out");
+                return AuthenticateResult.Fail("The account is locked after repeated failed sign-ins; try again later.");
+            }
 
-        if (!check.Succeeded)
-        {
-            await RecordFailureAsync(userName, "wrong user name or password");
-            return AuthenticateResult.Fail("Unknown user or wrong password.");
+            if (!check.Succeeded)
+            {
+                await RecordFailureAsync(userName, "wrong user name or password");
+                return AuthenticateResult.Fail("Unknown user or wrong password.");
+            }
+
+            verified.Add(user, password);
         }
 
         var principal = await signInManager.CreateUserPrincipalAsync(user);

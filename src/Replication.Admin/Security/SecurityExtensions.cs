@@ -96,6 +96,7 @@ public static class SecurityExtensions
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         services.AddHostedService<FirstAdministratorSeeder>();
         services.AddSingleton<UserAccountService>();
+        services.AddSingleton<VerifiedCredentials>();
         return builder;
     }
 
