@@ -33,6 +33,8 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
 
     protected ComponentTestBase()
     {
+        // A wait returns as soon as its assertion holds; bUnit's 1 s default only fails tests on a loaded CI machine.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
