@@ -70,10 +70,33 @@ public sealed class DemoTests(BrowserFixture browser)
             await SignIn.ScreenshotAsync(page, "registries-webhook-light");
         }
 
-        // The app is gone, and its demo registries with it.
+        // The app is gone, and its demo registries with it (a killed child may take a moment to let go of its port).
+        await StopsAnsweringAsync(sourceUrl);
+        await StopsAnsweringAsync(destinationUrl);
+    }
+
+    private static async Task StopsAnsweringAsync(string registryUrl)
+    {
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => probe.GetAsync(new Uri(new Uri(sourceUrl), "/v2/")));
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => probe.GetAsync(new Uri(new Uri(destinationUrl), "/v2/")));
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await probe.GetAsync(new Uri(new Uri(registryUrl), "/v2/"));
+            }
+            catch (HttpRequestException)
+            {
+                return;
+            }
+            catch (TaskCanceledException)
+            {
+                // Accepted the connection but did not answer: still there, dying.
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"The demo registry {registryUrl} still answers 15 s after the app stopped.");
+            await Task.Delay(200);
+        }
     }
 
     private static async Task<JsonElement[]> WaitForAsync(HttpClient api, string path, Func<JsonElement[], bool> ready, AppProcess app)
