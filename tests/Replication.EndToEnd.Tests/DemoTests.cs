@@ -36,7 +36,14 @@ public sealed class DemoTests(BrowserFixture browser)
             Assert.Equal(destination.GetProperty("id").GetInt32(), rule.GetProperty("destinationRegistryId").GetInt32());
             Assert.Equal("demo", rule.GetProperty("sourceProject").GetString());
             Assert.Equal("manual", rule.GetProperty("trigger").GetProperty("mode").GetString());
-            Assert.Contains("DEMO READY", app.Output, StringComparison.Ordinal);
+
+            // The banner follows the rule's creation; the process's output may arrive a moment after the API answers.
+            var banner = Stopwatch.StartNew();
+            while (!app.Output.Contains("DEMO READY", StringComparison.Ordinal))
+            {
+                Assert.True(banner.Elapsed < TimeSpan.FromSeconds(15), $"No DEMO READY banner 15 s after the demo rule existed:\n{app.Output}");
+                await Task.Delay(100);
+            }
 
             using var sourceClient = new OciTestClient(sourceUrl);
             Assert.Equal(["demo/alpine", "demo/nginx", "demo/redis", "demo/tools/busybox"], (await sourceClient.ListRepositoriesAsync()).Order());
