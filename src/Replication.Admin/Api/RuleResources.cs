@@ -11,7 +11,7 @@ public sealed record RuleResource(
     string Description,
     int SourceRegistryId,
     string SourceProject,
-    PatternsResource Repositories,
+    RepositoriesResource Repositories,
     PatternsResource Tags,
     int DestinationRegistryId,
     string DestinationProject,
@@ -29,7 +29,7 @@ public sealed record RuleResource(
             rule.Description,
             rule.SourceRegistryId,
             rule.SourceProject,
-            new PatternsResource(rule.IncludeRepositories, rule.ExcludeRepositories),
+            new RepositoriesResource(rule.IncludeRepositories, rule.ExcludeRepositories, rule.RepositoryNames),
             new PatternsResource(rule.IncludeTags, rule.ExcludeTags),
             rule.DestinationRegistryId,
             rule.DestinationProject,
@@ -43,11 +43,21 @@ public sealed record RuleResource(
 /// <summary><c>{"include":[...],"exclude":[...]}</c>.</summary>
 public sealed record PatternsResource(IReadOnlyList<string> Include, IReadOnlyList<string> Exclude);
 
+/// <summary><c>{"include":[...],"exclude":[...],"names":[...]}</c>: names replace the catalog when not empty.</summary>
+public sealed record RepositoriesResource(IReadOnlyList<string> Include, IReadOnlyList<string> Exclude, IReadOnlyList<string> Names);
+
 /// <summary><c>{"mode","cron","replicateDeletions","replicateExisting"}</c>.</summary>
 public sealed record TriggerResource(string Mode, string? Cron, bool ReplicateDeletions, bool ReplicateExisting);
 
-/// <summary>A dry run's plan (PRODUCT.md "Plan"): copies and up-to-date tags name the source repository, deletions the destination one.</summary>
-public sealed record PlanResource(IReadOnlyList<PlanItemResource> Copy, IReadOnlyList<PlanItemResource> UpToDate, IReadOnlyList<PlanItemResource> Delete)
+/// <summary>
+/// A dry run's plan (PRODUCT.md "Plan"): copies, up-to-date and skipped tags name the source repository, deletions the
+/// destination one. Skipped: what the run leaves alone, and why (as the dialog's Skipped tab shows it).
+/// </summary>
+public sealed record PlanResource(
+    IReadOnlyList<PlanItemResource> Copy,
+    IReadOnlyList<PlanItemResource> UpToDate,
+    IReadOnlyList<PlanItemResource> Delete,
+    IReadOnlyList<SkippedItemResource> Skipped)
 {
     public static PlanResource From(ReplicationPlan plan)
     {
@@ -55,12 +65,16 @@ public sealed record PlanResource(IReadOnlyList<PlanItemResource> Copy, IReadOnl
         return new PlanResource(
             plan.Copy.Select(a => new PlanItemResource(a.SourceRepository, a.Tag, a.Digest)).ToList(),
             plan.UpToDate.Select(a => new PlanItemResource(a.SourceRepository, a.Tag, a.Digest)).ToList(),
-            plan.Delete.Select(a => new PlanItemResource(a.DestinationRepository, a.Tag, a.Digest)).ToList());
+            plan.Delete.Select(a => new PlanItemResource(a.DestinationRepository, a.Tag, a.Digest)).ToList(),
+            plan.Skipped.Select(a => new SkippedItemResource(a.SourceRepository, a.Tag, a.Digest, a.Reason)).ToList());
     }
 }
 
 /// <summary><c>{"repository","tag","digest"}</c>.</summary>
 public sealed record PlanItemResource(string Repository, string Tag, string Digest);
+
+/// <summary><c>{"repository","tag","digest","reason"}</c>: a tag the plan leaves alone.</summary>
+public sealed record SkippedItemResource(string Repository, string Tag, string Digest, string Reason);
 
 /// <summary>One audit entry: who did what to what, when, and what changed.</summary>
 public sealed record AuditEntryResource(long Id, DateTime At, string Who, string Action, string Target, string Details)

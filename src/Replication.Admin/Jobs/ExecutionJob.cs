@@ -170,7 +170,7 @@ public sealed class ExecutionJob(
             {
                 logger.LogWarning("Execution {ExecutionId} could not plan: {Message}", execution.Id, exception.Message);
                 var retry = exception.IsTransient ? launcher.PrepareAutomaticRetry(execution, []) : null;
-                await FinishAsync(db, execution, ExecutionStatus.Failed, exception.Message, retry, shutdown);
+                await FinishAsync(db, execution, ExecutionStatus.Failed, RuleProblems.Describe(exception), retry, shutdown);
                 return;
             }
             catch (OperationCanceledException) when (slot.StopRequested)

@@ -27,6 +27,12 @@ public sealed class ReplicationRule
 
     public List<string> ExcludeRepositories { get; set; } = [];
 
+    /// <summary>
+    /// Repository paths relative to the project (<c>app</c>, <c>tools/cli</c>) listed instead of the source's catalog,
+    /// for registries that refuse to list it (Docker Hub); empty means list the catalog. The patterns still apply.
+    /// </summary>
+    public List<string> RepositoryNames { get; set; } = [];
+
     /// <summary>Tag patterns (<c>v*</c>); empty means every tag.</summary>
     public List<string> IncludeTags { get; set; } = [];
 

@@ -14,7 +14,7 @@ public sealed class ReplicationRuleInput
 
     public string? SourceProject { get; set; }
 
-    public PatternFilterInput Repositories { get; set; } = new();
+    public RepositoryFilterInput Repositories { get; set; } = new();
 
     public PatternFilterInput Tags { get; set; } = new();
 
@@ -40,7 +40,7 @@ public sealed class ReplicationRuleInput
             Description = rule.Description,
             SourceRegistryId = rule.SourceRegistryId,
             SourceProject = rule.SourceProject,
-            Repositories = new PatternFilterInput { Include = [.. rule.IncludeRepositories], Exclude = [.. rule.ExcludeRepositories] },
+            Repositories = new RepositoryFilterInput { Include = [.. rule.IncludeRepositories], Exclude = [.. rule.ExcludeRepositories], Names = [.. rule.RepositoryNames] },
             Tags = new PatternFilterInput { Include = [.. rule.IncludeTags], Exclude = [.. rule.ExcludeTags] },
             DestinationRegistryId = rule.DestinationRegistryId,
             DestinationProject = rule.DestinationProject,
@@ -63,7 +63,12 @@ public sealed class ReplicationRuleInput
         Description = Description,
         SourceRegistryId = SourceRegistryId,
         SourceProject = SourceProject,
-        Repositories = new PatternFilterInput { Include = [.. Repositories?.Include ?? []], Exclude = [.. Repositories?.Exclude ?? []] },
+        Repositories = new RepositoryFilterInput
+        {
+            Include = [.. Repositories?.Include ?? []],
+            Exclude = [.. Repositories?.Exclude ?? []],
+            Names = [.. Repositories?.Names ?? []],
+        },
         Tags = new PatternFilterInput { Include = [.. Tags?.Include ?? []], Exclude = [.. Tags?.Exclude ?? []] },
         DestinationRegistryId = DestinationRegistryId,
         DestinationProject = DestinationProject,
@@ -88,6 +93,20 @@ public sealed class PatternFilterInput
     public List<string>? Include { get; set; } = [];
 
     public List<string>? Exclude { get; set; } = [];
+}
+
+/// <summary>
+/// <c>{"include":[...],"exclude":[...],"names":[...]}</c>: repository patterns, and the repositories to use instead of
+/// the source's catalog (missing <c>names</c> = none: list the catalog).
+/// </summary>
+public sealed class RepositoryFilterInput
+{
+    public List<string>? Include { get; set; } = [];
+
+    public List<string>? Exclude { get; set; } = [];
+
+    /// <summary>Repository paths relative to the source project, for registries that refuse to list their catalog.</summary>
+    public List<string>? Names { get; set; } = [];
 }
 
 /// <summary><c>{"mode","cron","replicateDeletions","replicateExisting"}</c>.</summary>

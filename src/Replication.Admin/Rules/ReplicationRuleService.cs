@@ -175,13 +175,14 @@ public sealed class ReplicationRuleService(
     }
 
     /// <summary>
-    /// What the filters select in the source project (listings only), for the dialog's live preview. Never throws for a
-    /// registry problem: a slow, unreachable or refusing registry comes back as <see cref="RulePreview.Error"/>.
+    /// What the filters select in the source project (listings only), for the dialog's live preview. With repository
+    /// names the catalog is not asked. Never throws for a registry problem: a slow, unreachable or refusing registry
+    /// comes back as <see cref="RulePreview.Error"/>.
     /// </summary>
     public async Task<RulePreview> PreviewAsync(
         int? sourceRegistryId,
         string? sourceProject,
-        PatternFilterInput? repositories,
+        RepositoryFilterInput? repositories,
         PatternFilterInput? tags,
         CancellationToken cancellationToken = default)
     {
@@ -193,6 +194,7 @@ public sealed class ReplicationRuleService(
         var problems = ReplicationRuleValidator.ValidateSourceProject(sourceProject)
             .Concat(ReplicationRuleValidator.ValidatePatterns(repositories?.Include, FilterField.IncludeRepositories))
             .Concat(ReplicationRuleValidator.ValidatePatterns(repositories?.Exclude, FilterField.ExcludeRepositories))
+            .Concat(ReplicationRuleValidator.ValidateRepositoryNames(repositories?.Names, sourceProject))
             .Concat(ReplicationRuleValidator.ValidatePatterns(tags?.Include, FilterField.IncludeTags))
             .Concat(ReplicationRuleValidator.ValidatePatterns(tags?.Exclude, FilterField.ExcludeTags))
             .ToList();
@@ -211,6 +213,7 @@ public sealed class ReplicationRuleService(
         {
             IncludeRepositories = PatternList.Clean(repositories?.Include),
             ExcludeRepositories = PatternList.Clean(repositories?.Exclude),
+            ExplicitRepositories = PatternList.Clean(repositories?.Names),
             IncludeTags = PatternList.Clean(tags?.Include),
             ExcludeTags = PatternList.Clean(tags?.Exclude),
         };
@@ -226,7 +229,7 @@ public sealed class ReplicationRuleService(
         }
         catch (ReplicationException exception)
         {
-            return RulePreview.Failure($"{exception.Message} The rule can still be saved.");
+            return RulePreview.Failure($"{RuleProblems.Describe(exception)} The rule can still be saved.");
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -251,7 +254,7 @@ public sealed class ReplicationRuleService(
         }
         catch (ReplicationException exception)
         {
-            return DryRunResult.Failure(exception.Message);
+            return DryRunResult.Failure(RuleProblems.Describe(exception));
         }
         catch (ArgumentException exception)
         {
@@ -315,6 +318,7 @@ public sealed class ReplicationRuleService(
         rule.SourceProject = input.SourceProject!.Trim();
         rule.IncludeRepositories = PatternList.Clean(input.Repositories?.Include);
         rule.ExcludeRepositories = PatternList.Clean(input.Repositories?.Exclude);
+        rule.RepositoryNames = PatternList.Clean(input.Repositories?.Names);
         rule.IncludeTags = PatternList.Clean(input.Tags?.Include);
         rule.ExcludeTags = PatternList.Clean(input.Tags?.Exclude);
         rule.DestinationRegistryId = input.DestinationRegistryId!.Value;
@@ -370,6 +374,7 @@ public sealed class ReplicationRuleService(
         ["description"] = r.Description,
         ["source"] = $"{r.SourceRegistryName}/{r.SourceProject}",
         ["repositories"] = PatternSummary(r.IncludeRepositories, r.ExcludeRepositories),
+        ["repositoryNames"] = string.Join(", ", r.RepositoryNames),
         ["tags"] = PatternSummary(r.IncludeTags, r.ExcludeTags),
         ["destination"] = $"{r.DestinationRegistryName}/{r.EffectiveDestinationProject}",
         ["trigger"] = TriggerModes.ToText(r.TriggerMode) + (r.Cron is null ? "" : $" '{r.Cron}'"),
@@ -386,7 +391,7 @@ public sealed class ReplicationRuleService(
     private static string Flag(bool value) => value ? "on" : "off";
 
     private static string Describe(Dictionary<string, string> snapshot) =>
-        string.Join("; ", snapshot.Where(p => p.Key != "name" && !(p.Key == "description" && p.Value.Length == 0)).Select(p => $"{p.Key}={p.Value}"));
+        string.Join("; ", snapshot.Where(p => p.Key != "name" && !(p.Key is "description" or "repositoryNames" && p.Value.Length == 0)).Select(p => $"{p.Key}={p.Value}"));
 
     private static List<string> Changes(Dictionary<string, string> before, Dictionary<string, string> after) =>
         before.Where(pair => !string.Equals(pair.Value, after[pair.Key], StringComparison.Ordinal))

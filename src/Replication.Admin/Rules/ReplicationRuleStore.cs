@@ -71,7 +71,7 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
         };
     }
 
-    /// <summary>The rule's repository and tag patterns as the engine's filter.</summary>
+    /// <summary>The rule's repository names and patterns and tag patterns as the engine's filter (events are matched with it too).</summary>
     public static ImageFilter ToFilter(ReplicationRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -79,6 +79,7 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
         {
             IncludeRepositories = [.. rule.IncludeRepositories],
             ExcludeRepositories = [.. rule.ExcludeRepositories],
+            ExplicitRepositories = [.. rule.RepositoryNames],
             IncludeTags = [.. rule.IncludeTags],
             ExcludeTags = [.. rule.ExcludeTags],
         };

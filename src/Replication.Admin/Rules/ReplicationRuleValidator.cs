@@ -16,6 +16,7 @@ public static partial class ReplicationRuleValidator
     public const string SourceProjectField = "sourceProject";
     public const string RepositoriesIncludeField = "repositories.include";
     public const string RepositoriesExcludeField = "repositories.exclude";
+    public const string RepositoryNamesField = "repositories.names";
     public const string TagsIncludeField = "tags.include";
     public const string TagsExcludeField = "tags.exclude";
     public const string DestinationRegistryField = "destinationRegistryId";
@@ -28,6 +29,10 @@ public static partial class ReplicationRuleValidator
     public const int ProjectMaxLength = 255;
     public const int CronMaxLength = 128;
     public const int MaxPatterns = 50;
+    public const int MaxRepositoryNames = 500;
+
+    /// <summary>Longest full repository name (project and path) distribution accepts.</summary>
+    public const int RepositoryMaxLength = 255;
 
     /// <summary>Every problem of <paramref name="input"/>; empty when it can be saved.</summary>
     /// <param name="input">The submitted rule.</param>
@@ -43,6 +48,7 @@ public static partial class ReplicationRuleValidator
         Add(errors, SourceProjectField, ValidateSourceProject(input.SourceProject));
         Add(errors, RepositoriesIncludeField, ValidatePatterns(input.Repositories?.Include, FilterField.IncludeRepositories));
         Add(errors, RepositoriesExcludeField, ValidatePatterns(input.Repositories?.Exclude, FilterField.ExcludeRepositories));
+        Add(errors, RepositoryNamesField, ValidateRepositoryNames(input.Repositories?.Names, input.SourceProject));
         Add(errors, TagsIncludeField, ValidatePatterns(input.Tags?.Include, FilterField.IncludeTags));
         Add(errors, TagsExcludeField, ValidatePatterns(input.Tags?.Exclude, FilterField.ExcludeTags));
         Add(errors, DestinationRegistryField, ValidateRegistry(input.DestinationRegistryId, registries, "Destination registry"));
@@ -158,6 +164,46 @@ public static partial class ReplicationRuleValidator
         return filter.Validate().Select(p => $"{FieldLabel(field)}: '{p.Pattern}' is not a valid pattern. {p.Message}").ToList();
     }
 
+    /// <summary>
+    /// The repositories listed instead of the source's catalog: each an exact repository path relative to the source
+    /// project, in the OCI distribution grammar (lowercase components separated by '/'), no wildcards, none twice.
+    /// </summary>
+    /// <param name="names">The entries as typed (blank ones are ignored, like blank patterns).</param>
+    /// <param name="sourceProject">The rule's source project, to check the full name's length; null or empty when unknown.</param>
+    public static IEnumerable<string> ValidateRepositoryNames(IEnumerable<string>? names, string? sourceProject = null)
+    {
+        var list = names?.Select(n => n?.Trim() ?? "").Where(n => n.Length > 0).ToList() ?? [];
+        if (list.Count > MaxRepositoryNames)
+        {
+            return [$"{FieldLabel(FilterField.ExplicitRepositories)} has {list.Count} entries; at most {MaxRepositoryNames} are allowed. Split them over several rules."];
+        }
+
+        var project = sourceProject?.Trim() ?? "";
+        var problems = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var repeated = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in list)
+        {
+            if (RepositoryNameProblem(name, project) is { } problem)
+            {
+                problems.Add($"{FieldLabel(FilterField.ExplicitRepositories)}: '{name}' {problem}");
+            }
+            else if (!seen.Add(name) && repeated.Add(name))
+            {
+                problems.Add($"{FieldLabel(FilterField.ExplicitRepositories)}: '{name}' is listed more than once; list each repository once.");
+            }
+        }
+
+        if (problems.Count == 0)
+        {
+            // The engine checks the names again when it runs; its verdict is the backstop for anything the grammar lets through.
+            problems.AddRange(new ImageFilter { ExplicitRepositories = list }.Validate()
+                .Select(p => $"{FieldLabel(FilterField.ExplicitRepositories)}: '{p.Pattern}' is not usable. {p.Message}"));
+        }
+
+        return problems;
+    }
+
     public static IEnumerable<string> ValidateTriggerMode(string? mode)
     {
         if (TriggerModes.Parse(mode) is null)
@@ -193,6 +239,7 @@ public static partial class ReplicationRuleValidator
         FilterField.ExcludeRepositories => "Exclude repositories",
         FilterField.IncludeTags => "Tags",
         FilterField.ExcludeTags => "Exclude tags",
+        FilterField.ExplicitRepositories => "Repository names",
         _ => field.ToString(),
     };
 
@@ -206,7 +253,7 @@ public static partial class ReplicationRuleValidator
         {
             yield return $"{label} '{project}' contains '/': a project is only the first part of a repository name ('team' for team/app); put the rest in the Repositories filter.";
         }
-        else if (!ProjectName().IsMatch(project))
+        else if (!PathComponent().IsMatch(project))
         {
             yield return $"{label} '{project}' is not a project name: use lowercase letters and digits, separated by '.', '_' or '-' (e.g. 'team' or 'team-a').";
         }
@@ -221,7 +268,37 @@ public static partial class ReplicationRuleValidator
         }
     }
 
-    // One OCI path component: what a first repository segment can be.
+    /// <summary>What is wrong with one repository name (the text after the quoted name), or null when it is a valid path.</summary>
+    private static string? RepositoryNameProblem(string name, string project)
+    {
+        if (name.IndexOfAny(['*', '?', '{', '}', '[', ']']) >= 0)
+        {
+            return "is a pattern, not a repository name; write exact names here and use the include patterns (Repositories) for wildcards.";
+        }
+
+        if (name.Any(char.IsAsciiLetterUpper))
+        {
+            return $"has capital letters; repository names are lowercase: write '{name.ToLowerInvariant()}'.";
+        }
+
+        if (name.StartsWith('/') || name.EndsWith('/') || name.Contains("//", StringComparison.Ordinal))
+        {
+            return "has an empty part; write the path relative to the source project without leading, trailing or double '/', e.g. 'app' or 'tools/cli'.";
+        }
+
+        if (name.Split('/').FirstOrDefault(part => !PathComponent().IsMatch(part)) is { } bad)
+        {
+            return $"is not a repository path: '{bad}' must be lowercase letters and digits, optionally joined by '.', '_', '__' or '-' " +
+                "(not at the start or end), with parts separated by '/', e.g. 'app', 'my-app' or 'tools/cli'.";
+        }
+
+        var full = project.Length == 0 ? name.Length : project.Length + 1 + name.Length;
+        return full > RepositoryMaxLength
+            ? $"makes a repository name of {full} characters with the source project; registries accept at most {RepositoryMaxLength}. Shorten it."
+            : null;
+    }
+
+    // One OCI path component (distribution spec): a project, or one part of a repository path.
     [GeneratedRegex("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex ProjectName();
+    private static partial Regex PathComponent();
 }

@@ -33,7 +33,8 @@ public sealed record FilterProblem(FilterField Field, int Index, string Pattern,
 /// </summary>
 /// <remarks>
 /// <see cref="ExplicitRepositories"/> replaces the catalog for registries that refuse <c>/v2/_catalog</c> (Docker Hub,
-/// GHCR): the names are taken as the candidates, and the include/exclude patterns still apply to them.
+/// GHCR): the names are taken as the candidates, and the include/exclude patterns still apply to them. A repository
+/// outside the names is never selected (<see cref="IncludesRepository"/>), so a source event for it is ignored too.
 /// Compiled patterns are cached on first use; the lists are not meant to change after that.
 /// </remarks>
 public sealed class ImageFilter
@@ -94,11 +95,15 @@ public sealed class ImageFilter
         }
     }
 
-    /// <summary>True when the repository (path relative to the project) is selected.</summary>
+    /// <summary>
+    /// True when the repository (path relative to the project) is selected: one of <see cref="ExplicitRepositories"/>
+    /// when there are any, and through the include and exclude patterns.
+    /// </summary>
     public bool IncludesRepository(string relativePath)
     {
         var compiled = GetCompiled();
-        return Selects(compiled.IncludeRepositories, compiled.ExcludeRepositories, relativePath);
+        return (compiled.ExplicitRepositories is null || compiled.ExplicitRepositories.Contains(relativePath))
+            && Selects(compiled.IncludeRepositories, compiled.ExcludeRepositories, relativePath);
     }
 
     /// <summary>True when the tag is selected.</summary>
@@ -136,12 +141,15 @@ public sealed class ImageFilter
             IncludeRepositories.Select(p => GlobPattern.Parse(p, GlobTarget.Repository)).ToArray(),
             ExcludeRepositories.Select(p => GlobPattern.Parse(p, GlobTarget.Repository)).ToArray(),
             IncludeTags.Select(p => GlobPattern.Parse(p, GlobTarget.Tag)).ToArray(),
-            ExcludeTags.Select(p => GlobPattern.Parse(p, GlobTarget.Tag)).ToArray());
+            ExcludeTags.Select(p => GlobPattern.Parse(p, GlobTarget.Tag)).ToArray(),
+            ExplicitRepositories.Count == 0 ? null : ExplicitRepositories.ToHashSet(StringComparer.Ordinal));
     }
 
+    // ExplicitRepositories is null when the catalog decides which repositories exist.
     private sealed record Compiled(
         GlobPattern[] IncludeRepositories,
         GlobPattern[] ExcludeRepositories,
         GlobPattern[] IncludeTags,
-        GlobPattern[] ExcludeTags);
+        GlobPattern[] ExcludeTags,
+        HashSet<string>? ExplicitRepositories);
 }

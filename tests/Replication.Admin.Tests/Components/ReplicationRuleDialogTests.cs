@@ -39,11 +39,13 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
 
         host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
         Assert.Equal(
-            ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Tags", "Exclude tags",
+            ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Repository names", "Tags", "Exclude tags",
              "Destination registry", "Destination project", "Trigger mode", "Override existing tags", "Include signatures and attachments", "Enabled"],
             Labels(host));
         Assert.Contains("New Replication Rule", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
         Assert.Contains("{a,b}", host.Find(".ra-pattern-hint").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Docker Hub", HelperText(host, "Repository names"), StringComparison.Ordinal);
+        Assert.Contains("Leave empty to list the catalog.", HelperText(host, "Repository names"), StringComparison.Ordinal);
         Assert.NotNull(Button(host, "Save"));
         Assert.NotNull(Button(host, "Cancel"));
     }
@@ -106,6 +108,9 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
     [InlineData("Source project", "team/app", "contains '/'")]
     [InlineData("Repositories", "{app,web", "Repositories: '{app,web' is not a valid pattern.")]
     [InlineData("Exclude repositories", "App", "Exclude repositories: 'App' is not a valid pattern.")]
+    [InlineData("Repository names", "app, web*", "Repository names: 'web*' is a pattern, not a repository name; write exact names here and use the include patterns (Repositories) for wildcards.")]
+    [InlineData("Repository names", "tools//cli", "Repository names: 'tools//cli' has an empty part")]
+    [InlineData("Repository names", "app, app", "Repository names: 'app' is listed more than once")]
     [InlineData("Tags", "v1/x", "tags cannot contain '/'")]
     [InlineData("Exclude tags", "[z-a]", "is backwards")]
     [InlineData("Destination project", "my mirror", "is not a project name")]
@@ -180,6 +185,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         await FillValidAsync(host);
         Type(host, "Description", "Team images to the mirror");
         Type(host, "Repositories", "app*, {web,api}");
+        Type(host, "Repository names", "app, tools/cli\nweb");
         Type(host, "Exclude tags", "*-rc*");
         Type(host, "Destination project", "mirror");
         Choose(host, "Trigger mode", "Scheduled");
@@ -197,6 +203,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Assert.Equal(source.Id, rule.SourceRegistryId);
         Assert.Equal("team", rule.SourceProject);
         Assert.Equal(["app*", "{web,api}"], rule.IncludeRepositories);
+        Assert.Equal(["app", "tools/cli", "web"], rule.RepositoryNames);
         Assert.Equal(["*-rc*"], rule.ExcludeTags);
         Assert.Equal(destination.Id, rule.DestinationRegistryId);
         Assert.Equal("mirror", rule.DestinationProject);
@@ -210,6 +217,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         var stored = Assert.Single(await Rules.ListAsync());
         Assert.Equal((rule.Id, rule.Name, rule.Cron), (stored.Id, stored.Name, stored.Cron));
         Assert.Equal(rule.IncludeRepositories, stored.IncludeRepositories);
+        Assert.Equal(rule.RepositoryNames, stored.RepositoryNames);
     }
 
     [Fact]
@@ -220,7 +228,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
             new ReplicationRuleInput
             {
                 Name = "nightly", SourceRegistryId = source.Id, SourceProject = "team", DestinationRegistryId = destination.Id,
-                Repositories = new PatternFilterInput { Include = ["app*", "{web,api}"] },
+                Repositories = new RepositoryFilterInput { Include = ["app*", "{web,api}"], Names = ["app", "tools/cli"] },
                 Trigger = new TriggerInput { Mode = TriggerModes.Scheduled, Cron = "0 2 * * *" },
             },
             "alice");
@@ -230,12 +238,15 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Equal("app*, {web,api}", Field(host, "Repositories").GetAttribute("value")));
         Assert.Contains("Edit Replication Rule: nightly", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
         Assert.Equal("0 2 * * *", Field(host, "Cron").GetAttribute("value"));
+        Assert.Equal("app, tools/cli", Field(host, "Repository names").GetAttribute("value"));
         Type(host, "Cron", "0 3 * * *");
         Button(host, "Save").Click();
 
         var result = await dialog.Result.WaitAsync(Wait);
         Assert.Equal("0 3 * * *", Assert.IsType<ReplicationRuleView>(result!.Data).Cron);
-        Assert.Equal("0 3 * * *", (await Rules.GetAsync(created.Rule!.Id))!.Cron);
+        var stored = (await Rules.GetAsync(created.Rule!.Id))!;
+        Assert.Equal("0 3 * * *", stored.Cron);
+        Assert.Equal(["app", "tools/cli"], stored.RepositoryNames);
     }
 
     [Fact]
@@ -313,6 +324,28 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
     }
 
     [Fact]
+    public async Task A_refused_catalog_points_at_Repository_names_and_the_names_preview_without_the_catalog()
+    {
+        RegistryClients.RefuseCatalog = true;
+        await AddRegistriesAsync();
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+        AdvanceOnceWaitingFor(host, "team |  |  |  | ");
+        host.WaitForAssertion(() => Assert.Contains("Repository names", host.Find(".ra-preview-error").TextContent, StringComparison.Ordinal), Wait);
+        var listingsBefore = RegistryClients.Listings;
+
+        Type(host, "Repository names", "app, web, missing");
+
+        AdvanceOnceWaitingFor(host, "team |  |  |  |  | app, web, missing");
+        host.WaitForAssertion(() => Assert.Equal(("2", "6"), Counts(host)), Wait);
+        Assert.Equal(listingsBefore, RegistryClients.Listings);
+        var preview = host.Find("[data-testid=rule-preview]").TextContent;
+        Assert.Contains("team/app", preview, StringComparison.Ordinal);
+        Assert.Contains("team/web", preview, StringComparison.Ordinal);
+        Assert.DoesNotContain("team/app-cli", preview, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_registry_that_does_not_answer_never_blocks_saving()
     {
         var never = new TaskCompletionSource();
@@ -373,6 +406,10 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Equal(key, WaitingFor(host)), Wait);
         clock.Advance(ReplicationRuleDialog.PreviewDebounce);
     }
+
+    private static string HelperText(IRenderedComponent<IComponent> host, string label) =>
+        host.FindAll(".mud-input-control").First(c => c.QuerySelector("label")?.TextContent.Trim() == label)
+            .QuerySelector(".mud-input-helper-text")?.TextContent.Trim() ?? "";
 
     private static string? WaitingFor(IRenderedComponent<IComponent> host) =>
         host.Find("[data-testid=rule-preview]").GetAttribute("data-waiting-for");

@@ -87,7 +87,20 @@ public sealed class RulesPageTests : ComponentTestBase
         RowButton(page, "nightly", "Dry run nightly").Click();
 
         page.WaitForAssertion(() => Assert.Contains("does not allow listing its repositories", page.Find(".ra-dry-run-error").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Contains("Repository names", page.Find(".ra-dry-run-error").TextContent, StringComparison.Ordinal);
         Assert.Contains("Dry run: nightly", page.Find(".mud-dialog").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_filter_summary_shows_the_repository_names_of_a_rule()
+    {
+        var (source, destination) = await AddRegistriesAsync();
+        await CreateRuleAsync("named", source, destination, names: ["app", "tools/cli"]);
+
+        var page = RenderPage<RulesPage>();
+
+        page.WaitForAssertion(() => Assert.Single(Rows(page)), Wait);
+        Assert.Contains("app, tools/cli; tags v*", Row(page, "named").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -142,7 +155,7 @@ public sealed class RulesPageTests : ComponentTestBase
     }
 
     private async Task<ReplicationRuleView> CreateRuleAsync(
-        string name, RegistryView source, RegistryView destination, TriggerInput? trigger = null, string destinationProject = "", bool enabled = true)
+        string name, RegistryView source, RegistryView destination, TriggerInput? trigger = null, string destinationProject = "", bool enabled = true, List<string>? names = null)
     {
         var result = await Rules.CreateAsync(
             new ReplicationRuleInput
@@ -150,6 +163,7 @@ public sealed class RulesPageTests : ComponentTestBase
                 Name = name,
                 SourceRegistryId = source.Id,
                 SourceProject = "team",
+                Repositories = new RepositoryFilterInput { Names = names ?? [] },
                 Tags = new PatternFilterInput { Include = ["v*"] },
                 DestinationRegistryId = destination.Id,
                 DestinationProject = destinationProject,

@@ -18,6 +18,10 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
 
     private static readonly string[] UnclosedBrace = ["{app"];
     private static readonly string[] SlashInTag = ["v1/x"];
+    private static readonly string[] ExcludeTest = ["*-test"];
+    private static readonly string[] SubmittedNames = ["nginx", " tools/cli ", "", "redis"];
+    private static readonly string[] NginxPattern = ["ngin*"];
+    private static readonly string[] BadNames = ["app", "web*", "App", "app"];
 
     private int sourceId;
     private int destinationId;
@@ -53,8 +57,11 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Equal("team images", rule.GetProperty("description").GetString());
         Assert.Equal(sourceId, rule.GetProperty("sourceRegistryId").GetInt32());
         Assert.Equal("team", rule.GetProperty("sourceProject").GetString());
+        Assert.Equal(["include", "exclude", "names"], rule.GetProperty("repositories").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["app*"], Strings(rule.GetProperty("repositories").GetProperty("include")));
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("exclude")));
+        Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("names")));
+        Assert.Equal(["include", "exclude"], rule.GetProperty("tags").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["v*"], Strings(rule.GetProperty("tags").GetProperty("include")));
         Assert.Equal(["*-rc*"], Strings(rule.GetProperty("tags").GetProperty("exclude")));
         Assert.Equal(destinationId, rule.GetProperty("destinationRegistryId").GetInt32());
@@ -98,6 +105,80 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.False(rule.GetProperty("trigger").GetProperty("replicateDeletions").GetBoolean());
         Assert.False(rule.GetProperty("trigger").GetProperty("replicateExisting").GetBoolean());
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("include")));
+        Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("names")));
+    }
+
+    [Fact]
+    public async Task Repository_names_round_trip_and_a_client_that_omits_them_keeps_working()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("named");
+
+        using var created = await client.PostAsJsonAsync("/api/v1/rules", new
+        {
+            name,
+            sourceRegistryId = sourceId,
+            sourceProject = "library",
+            repositories = new { include = Array.Empty<string>(), exclude = ExcludeTest, names = SubmittedNames },
+            destinationRegistryId = destinationId,
+            trigger = new { mode = "manual" },
+        });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var fetched = await client.GetFromJsonAsync<JsonElement>($"/api/v1/rules/{id}");
+        Assert.Equal(["nginx", "tools/cli", "redis"], Strings(fetched.GetProperty("repositories").GetProperty("names")));
+        Assert.Equal(["*-test"], Strings(fetched.GetProperty("repositories").GetProperty("exclude")));
+        var scope = await app.Services.GetRequiredService<ReplicationRuleStore>().LoadScopeAsync(id);
+        Assert.Equal(["nginx", "tools/cli", "redis"], scope!.Filter.ExplicitRepositories);
+
+        // An older client sends repositories without names: the rule lists the catalog again.
+        using var updated = await client.PutAsJsonAsync($"/api/v1/rules/{id}", new
+        {
+            name,
+            sourceRegistryId = sourceId,
+            sourceProject = "library",
+            repositories = new { include = NginxPattern, exclude = Array.Empty<string>() },
+            destinationRegistryId = destinationId,
+            trigger = new { mode = "manual" },
+        });
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var rule = await updated.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("names")));
+        Assert.Equal(["ngin*"], Strings(rule.GetProperty("repositories").GetProperty("include")));
+
+        var page = await client.GetFromJsonAsync<JsonElement>($"/api/v1/audit?action=rule&pageSize=500");
+        var entries = page.GetProperty("items").EnumerateArray().Where(e => e.GetProperty("target").GetString() == $"rule '{name}'").ToList();
+        Assert.Contains("repositoryNames=nginx, tools/cli, redis", entries[1].GetProperty("details").GetString(), StringComparison.Ordinal);
+        Assert.Contains("repositoryNames: 'nginx, tools/cli, redis' -> ''", entries[0].GetProperty("details").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_repository_names_are_a_400_at_repositories_names_and_save_nothing()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("badnames");
+
+        using var response = await client.PostAsJsonAsync("/api/v1/rules", new
+        {
+            name,
+            sourceRegistryId = sourceId,
+            sourceProject = "team",
+            repositories = new { names = BadNames },
+            destinationRegistryId = destinationId,
+            trigger = new { mode = "manual" },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal(["repositories.names"], errors.EnumerateObject().Select(p => p.Name));
+        var messages = Strings(errors.GetProperty("repositories.names"));
+        Assert.Contains(messages, m => m.Contains("'web*' is a pattern", StringComparison.Ordinal) && m.Contains("use the include patterns", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("'App' has capital letters", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("'app' is listed more than once", StringComparison.Ordinal));
+        var rules = await client.GetFromJsonAsync<JsonElement>("/api/v1/rules");
+        Assert.DoesNotContain(rules.EnumerateArray(), r => r.GetProperty("name").GetString() == name);
     }
 
     [Fact]

@@ -33,12 +33,17 @@ public sealed class RulePlanAgainstRealRegistriesTests(RegistryFixture registrie
         using var scope = app.Services.CreateScope();
         var rules = scope.ServiceProvider.GetRequiredService<ReplicationRuleService>();
 
-        var all = await rules.PreviewAsync(sourceId, project, new PatternFilterInput(), new PatternFilterInput());
+        var all = await rules.PreviewAsync(sourceId, project, new RepositoryFilterInput(), new PatternFilterInput());
         var filtered = await rules.PreviewAsync(
             sourceId,
             project,
-            new PatternFilterInput { Include = ["app*"] },
+            new RepositoryFilterInput { Include = ["app*"] },
             new PatternFilterInput { Include = ["v*"], Exclude = ["*-rc*"] });
+        var named = await rules.PreviewAsync(
+            sourceId,
+            project,
+            new RepositoryFilterInput { Include = ["app*"], Names = ["web", "app-cli", "app", "missing"] },
+            new PatternFilterInput());
 
         Assert.False(all.Failed, all.Error);
         Assert.Equal((3, 6), (all.Selection!.RepositoryCount, all.Selection.TagCount));
@@ -46,6 +51,11 @@ public sealed class RulePlanAgainstRealRegistriesTests(RegistryFixture registrie
         Assert.Equal((2, 3), (filtered.Selection!.RepositoryCount, filtered.Selection.TagCount));
         Assert.Equal([$"{project}/app", $"{project}/app-cli"], filtered.Selection.Repositories.Select(r => r.Repository));
         Assert.Equal(["v1", "v2"], filtered.Selection.Repositories[0].Tags);
+
+        // Names replace the catalog; the include pattern still leaves web out, and a name that does not exist selects nothing.
+        Assert.False(named.Failed, named.Error);
+        Assert.Equal([$"{project}/app", $"{project}/app-cli"], named.Selection!.Repositories.Select(r => r.Repository));
+        Assert.Equal((2, 5), (named.Selection.RepositoryCount, named.Selection.TagCount));
 
         var projects = await rules.ListProjectsAsync(sourceId);
         Assert.Null(projects.Error);
@@ -107,16 +117,61 @@ public sealed class RulePlanAgainstRealRegistriesTests(RegistryFixture registrie
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var plan = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(["copy", "upToDate", "delete"], plan.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["copy", "upToDate", "delete", "skipped"], plan.EnumerateObject().Select(p => p.Name));
         Assert.Equal(
             [($"{project}/app", "v2", app1.Single(i => i.Tag == "v2").Digest), ($"{project}/app-cli", "v1", cli[0].Digest)],
             Items(plan.GetProperty("copy")));
         Assert.Equal([($"{project}/app", "v1", v1.Digest)], Items(plan.GetProperty("upToDate")));
         Assert.Empty(Items(plan.GetProperty("delete")));
+        Assert.Empty(plan.GetProperty("skipped").EnumerateArray());
 
         // A dry run copies nothing.
         Assert.Null(await destinationClient.GetManifestDigestAsync($"{project}/app", "v2"));
         Assert.Null(await destinationClient.GetManifestDigestAsync($"{project}/app-cli", "v1"));
+    }
+
+    [Fact]
+    public async Task The_dry_run_lists_what_it_skips_with_the_reason()
+    {
+        var source = await registries.AnonymousAsync();
+        var destination = await registries.BasicAsync();
+        var project = Project();
+        using var sourceClient = new OciTestClient(source);
+        using var destinationClient = new OciTestClient(destination.Url, destination.UserName, destination.Password);
+        var ours = await sourceClient.PushImageAsync($"{project}/app", "v1", ImageSpec.WithLayers(Random.Shared.Next(), 512));
+        var fresh = await sourceClient.PushImageAsync($"{project}/app", "v2", ImageSpec.WithLayers(Random.Shared.Next(), 512));
+
+        // Someone else's app:v1 is at the destination, with another digest; override is off, so the rule leaves it alone.
+        var theirs = await destinationClient.PushImageAsync($"{project}/app", "v1", ImageSpec.WithLayers(Random.Shared.Next(), 512));
+        Assert.NotEqual(ours.Digest, theirs.Digest);
+
+        var sourceId = await RegisterAsync(new { name = Name("src"), url = source.Url, type = "docker-registry" });
+        var destinationId = await RegisterAsync(new { name = Name("dst"), url = destination.Url, type = "docker-registry", username = destination.UserName, password = destination.Password });
+        using var client = app.CreateBasicClient();
+        using var created = await client.PostAsJsonAsync("/api/v1/rules", new
+        {
+            name = Name("skips"),
+            sourceRegistryId = sourceId,
+            sourceProject = project,
+            destinationRegistryId = destinationId,
+            trigger = new { mode = "manual" },
+            @override = false,
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var ruleId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+
+        using var response = await client.PostAsync($"/api/v1/rules/{ruleId}/dry-run", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var plan = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal([($"{project}/app", "v2", fresh.Digest)], Items(plan.GetProperty("copy")));
+        var skipped = Assert.Single(plan.GetProperty("skipped").EnumerateArray());
+        Assert.Equal(["repository", "tag", "digest", "reason"], skipped.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(($"{project}/app", "v1", ours.Digest), (skipped.GetProperty("repository").GetString(), skipped.GetProperty("tag").GetString(), skipped.GetProperty("digest").GetString()));
+        var reason = skipped.GetProperty("reason").GetString();
+        Assert.Contains(theirs.Digest, reason, StringComparison.Ordinal);
+        Assert.Contains("override is off", reason, StringComparison.Ordinal);
+        Assert.Equal(theirs.Digest, await destinationClient.GetManifestDigestAsync($"{project}/app", "v1"));
     }
 
     private static List<(string Repository, string Tag, string Digest)> Items(JsonElement list) =>

@@ -111,6 +111,38 @@ public sealed class WebhookInputTests(JobsAppFactory app, Xunit.Abstractions.ITe
     }
 
     [Fact]
+    public async Task A_rule_with_repository_names_is_triggered_only_by_events_for_those_repositories()
+    {
+        using var admin = app.CreateBasicClient();
+        var registryId = await RegisterAsync(admin, "http://127.0.0.1:9");
+        var destinationId = await RegisterAsync(admin, "http://127.0.0.1:10");
+        using var generated = await admin.PostAsync($"/api/v1/registries/{registryId}/webhook-secret", null);
+        var secret = (await generated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        var project = UniqueProject("nm");
+        var ruleId = await CreateRuleAsync(app.Services, r => { r.TriggerMode = TriggerMode.Immediate; r.RepositoryNames = ["app", "tools/cli"]; }, registryId, destinationId, project);
+        using var client = app.CreateAnonymousClient();
+
+        using var outside = await SendAsync(client, registryId, Envelope(("push", $"{project}/web", "v1"), ("push", $"{project}/tools/cli-debug", "v1")), secret);
+        Assert.Equal(HttpStatusCode.Accepted, outside.StatusCode);
+        Assert.Empty((await outside.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executions").EnumerateArray());
+        Assert.Empty(await ExecutionsOfRuleAsync(app.Services, ruleId));
+
+        using var named = await SendAsync(client, registryId, Envelope(("push", $"{project}/web", "v2"), ("push", $"{project}/tools/cli", "v1")), secret);
+        Assert.Equal(HttpStatusCode.Accepted, named.StatusCode);
+        var id = Assert.Single((await named.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executions").EnumerateArray()).GetInt64();
+        var execution = await ExecutionAsync(app.Services, id);
+        Assert.Equal(ruleId, execution!.RuleId);
+        var change = Assert.Single(ExecutionLauncher.ReadChanges(execution.Changes));
+        Assert.Equal(($"{project}/tools/cli", "v1"), (change.Repository, change.Tag));
+
+        // Nothing listens at the registry: stop the rule here rather than let it retry.
+        await UpdateRuleAsync(app.Services, ruleId, r => r.Enabled = false);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>().CreateDbContextAsync();
+        await db.Executions.Where(e => e.RuleId == ruleId && e.Status == ExecutionStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Stopped));
+    }
+
+    [Fact]
     public async Task The_secret_is_stored_only_as_a_hash_and_generating_it_needs_an_administrator()
     {
         await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>().CreateDbContextAsync())

@@ -21,7 +21,7 @@ public sealed class ReplicationRuleValidatorTests
         Name = "nightly",
         SourceRegistryId = 1,
         SourceProject = "team",
-        Repositories = new PatternFilterInput { Include = ["app*"], Exclude = [] },
+        Repositories = new RepositoryFilterInput { Include = ["app*"], Exclude = [] },
         Tags = new PatternFilterInput { Include = ["v*"], Exclude = ["*-rc*"] },
         DestinationRegistryId = 2,
         Trigger = new TriggerInput { Mode = TriggerModes.Scheduled, Cron = "0 2 * * *" },
@@ -36,8 +36,13 @@ public sealed class ReplicationRuleValidatorTests
         { "six-field cron with seconds", r => r.Trigger.Cron = "30 0 2 * * *" },
         { "cron macro", r => r.Trigger.Cron = "@daily" },
         { "cron with names and ranges", r => r.Trigger.Cron = "*/15 8-18 * * MON-FRI" },
-        { "empty filters select everything", r => { r.Repositories = new PatternFilterInput(); r.Tags = new PatternFilterInput(); } },
-        { "null filter lists", r => { r.Repositories = new PatternFilterInput { Include = null, Exclude = null }; } },
+        { "empty filters select everything", r => { r.Repositories = new RepositoryFilterInput(); r.Tags = new PatternFilterInput(); } },
+        { "null filter lists", r => { r.Repositories = new RepositoryFilterInput { Include = null, Exclude = null, Names = null }; } },
+        { "repository names", r => r.Repositories.Names = ["app", "tools/cli", "my-app", "a.b_c__d--e", "x/y/z9", "0"] },
+        { "repository names with blank entries", r => r.Repositories.Names = ["app", " ", "", " web "] },
+        { "repository names beside patterns", r => { r.Repositories.Include = ["app*"]; r.Repositories.Exclude = ["*-test"]; r.Repositories.Names = ["app", "app-test"]; } },
+        { "repository name at the length limit", r => r.Repositories.Names = [new string('a', ReplicationRuleValidator.RepositoryMaxLength - "team/".Length)] },
+        { "as many repository names as allowed", r => r.Repositories.Names = Enumerable.Range(0, ReplicationRuleValidator.MaxRepositoryNames).Select(i => $"app{i}").ToList() },
         { "patterns with every syntax", r => r.Repositories.Include = ["**/app", "sub/*", "{web,api}", "svc-[a-z]?"] },
         { "same registry, other project", r => { r.DestinationRegistryId = 1; r.DestinationProject = "mirror"; } },
         { "other registry, same project", r => r.DestinationProject = "team" },
@@ -68,6 +73,22 @@ public sealed class ReplicationRuleValidatorTests
         { "upper case repository", r => r.Repositories.Exclude = ["App"], ReplicationRuleValidator.RepositoriesExcludeField, "Exclude repositories: 'App' is not a valid pattern." },
         { "slash in a tag", r => r.Tags.Include = ["v1/x"], ReplicationRuleValidator.TagsIncludeField, "tags cannot contain '/'" },
         { "backwards range", r => r.Tags.Exclude = ["[z-a]"], ReplicationRuleValidator.TagsExcludeField, "is backwards" },
+        { "wildcard in a repository name", r => r.Repositories.Names = ["app", "web*"], ReplicationRuleValidator.RepositoryNamesField, "Repository names: 'web*' is a pattern, not a repository name; write exact names here and use the include patterns (Repositories) for wildcards." },
+        { "question mark in a repository name", r => r.Repositories.Names = ["ap?"], ReplicationRuleValidator.RepositoryNamesField, "use the include patterns (Repositories) for wildcards" },
+        { "braces in a repository name", r => r.Repositories.Names = ["{app,web}"], ReplicationRuleValidator.RepositoryNamesField, "'{app,web}' is a pattern, not a repository name" },
+        { "capitals in a repository name", r => r.Repositories.Names = ["MyApp"], ReplicationRuleValidator.RepositoryNamesField, "'MyApp' has capital letters; repository names are lowercase: write 'myapp'." },
+        { "leading slash", r => r.Repositories.Names = ["/app"], ReplicationRuleValidator.RepositoryNamesField, "'/app' has an empty part; write the path relative to the source project" },
+        { "trailing slash", r => r.Repositories.Names = ["tools/"], ReplicationRuleValidator.RepositoryNamesField, "'tools/' has an empty part" },
+        { "double slash", r => r.Repositories.Names = ["tools//cli"], ReplicationRuleValidator.RepositoryNamesField, "'tools//cli' has an empty part" },
+        { "separator at the start", r => r.Repositories.Names = ["-app"], ReplicationRuleValidator.RepositoryNamesField, "'-app' is not a repository path: '-app' must be lowercase letters and digits" },
+        { "separator at the end of a part", r => r.Repositories.Names = ["tools./cli"], ReplicationRuleValidator.RepositoryNamesField, "is not a repository path: 'tools.' must be" },
+        { "three underscores", r => r.Repositories.Names = ["a___b"], ReplicationRuleValidator.RepositoryNamesField, "'a___b' is not a repository path" },
+        { "two dots", r => r.Repositories.Names = ["a..b"], ReplicationRuleValidator.RepositoryNamesField, "'a..b' is not a repository path" },
+        { "a space inside", r => r.Repositories.Names = ["my app"], ReplicationRuleValidator.RepositoryNamesField, "'my app' is not a repository path" },
+        { "a colon and tag", r => r.Repositories.Names = ["app:v1"], ReplicationRuleValidator.RepositoryNamesField, "'app:v1' is not a repository path" },
+        { "repeated repository name", r => r.Repositories.Names = ["app", "web", " app", "app"], ReplicationRuleValidator.RepositoryNamesField, "Repository names: 'app' is listed more than once; list each repository once." },
+        { "repository name too long with its project", r => r.Repositories.Names = [new string('a', ReplicationRuleValidator.RepositoryMaxLength - "team/".Length + 1)], ReplicationRuleValidator.RepositoryNamesField, "makes a repository name of 256 characters with the source project; registries accept at most 255" },
+        { "too many repository names", r => r.Repositories.Names = Enumerable.Range(0, ReplicationRuleValidator.MaxRepositoryNames + 1).Select(i => $"app{i}").ToList(), ReplicationRuleValidator.RepositoryNamesField, "Repository names has 501 entries; at most 500 are allowed." },
         { "too many patterns", r => r.Tags.Include = Enumerable.Range(0, 51).Select(i => $"v{i}").ToList(), ReplicationRuleValidator.TagsIncludeField, "at most 50 are allowed" },
         { "unknown trigger mode", r => r.Trigger.Mode = "hourly", ReplicationRuleValidator.TriggerModeField, "Trigger mode must be 'manual', 'immediate'" },
         { "no trigger", r => r.Trigger = new TriggerInput { Mode = null }, ReplicationRuleValidator.TriggerModeField, "Trigger mode must be" },
@@ -105,6 +126,22 @@ public sealed class ReplicationRuleValidatorTests
 
         Assert.True(errors.ContainsKey(field), $"{because}: no error at {field}; errors: {string.Join(" | ", errors.Keys)}");
         Assert.Contains(errors[field], m => m.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Each_bad_repository_name_gets_its_own_message_and_a_repeat_is_named_once()
+    {
+        var input = Valid();
+        input.Repositories.Names = ["app", "Web", "app", "tools/*", "app"];
+
+        var errors = ReplicationRuleValidator.Validate(input, Registries);
+
+        Assert.Equal([ReplicationRuleValidator.RepositoryNamesField], errors.Keys);
+        Assert.Collection(
+            errors[ReplicationRuleValidator.RepositoryNamesField],
+            m => Assert.StartsWith("Repository names: 'Web' has capital letters", m, StringComparison.Ordinal),
+            m => Assert.StartsWith("Repository names: 'app' is listed more than once", m, StringComparison.Ordinal),
+            m => Assert.StartsWith("Repository names: 'tools/*' is a pattern", m, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -25,6 +25,19 @@ public sealed class ImageFilterTests
     }
 
     [Theory]
+    [InlineData("app", true)]
+    [InlineData("tools/cli", true)]
+    [InlineData("tools/cli-debug", false)]
+    [InlineData("web", false)]
+    [InlineData("tools", false)]
+    public void Explicit_repositories_are_the_only_ones_selected_and_the_patterns_still_apply(string repository, bool selected)
+    {
+        // An event for a repository outside the names must not match, whatever the (empty) include patterns say.
+        var filter = new ImageFilter { ExplicitRepositories = ["app", "tools/cli", "tools/cli-debug"], ExcludeRepositories = ["*/*-debug"] };
+        Assert.Equal(selected, filter.IncludesRepository(repository));
+    }
+
+    [Theory]
     [InlineData("v1.0", true)]
     [InlineData("v1.0-rc1", false)]
     [InlineData("latest", false)]

@@ -15,9 +15,10 @@ public sealed class ReplicationRuleConfiguration : IEntityTypeConfiguration<Repl
         builder.Property(r => r.SourceProject).HasMaxLength(ReplicationRuleValidator.ProjectMaxLength).IsRequired();
         builder.Property(r => r.DestinationProject).HasMaxLength(ReplicationRuleValidator.ProjectMaxLength).IsRequired();
 
-        // Pattern lists are JSON arrays in TEXT columns: read and written whole, never queried element by element.
+        // Pattern and name lists are JSON arrays in TEXT columns: read and written whole, never queried element by element.
         builder.PrimitiveCollection(r => r.IncludeRepositories).IsRequired();
         builder.PrimitiveCollection(r => r.ExcludeRepositories).IsRequired();
+        builder.PrimitiveCollection(r => r.RepositoryNames).IsRequired();
         builder.PrimitiveCollection(r => r.IncludeTags).IsRequired();
         builder.PrimitiveCollection(r => r.ExcludeTags).IsRequired();
 

@@ -606,6 +606,10 @@ namespace Replication.Admin.Data.Migrations
                     b.Property<bool>("ReplicateExisting")
                         .HasColumnType("INTEGER");
 
+                    b.PrimitiveCollection<string>("RepositoryNames")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SourceProject")
                         .IsRequired()
                         .HasMaxLength(255)
