@@ -42,8 +42,15 @@ public sealed record ReplicationTask
     /// <summary>Image or referrer (as planned).</summary>
     public ArtifactKind Kind { get; init; }
 
-    /// <summary>Known referrer tags at the source (from the plan's listing); null makes the runner probe for them.</summary>
+    /// <summary>Known referrer tags at the source (from the plan's listing); null makes the runner look for them.</summary>
     public IReadOnlyList<string>? ReferrerTags { get; init; }
+
+    /// <summary>
+    /// Copy: what the plan found at the destination tag when it decided to copy. With it the runner need not HEAD the
+    /// tag a second time (see <see cref="ArtifactCopier"/> for when it still does); null (a task rebuilt from storage
+    /// that did not keep it) makes the runner HEAD the tag before copying.
+    /// </summary>
+    public DestinationTagState? PlannedDestination { get; init; }
 
     /// <summary><c>repository:tag</c> at the source.</summary>
     public string SourceReference => $"{SourceRepository}:{Tag}";
@@ -65,6 +72,7 @@ public sealed record ReplicationTask
             Digest = artifact.Digest,
             Kind = artifact.Kind,
             ReferrerTags = artifact.ReferrerTags,
+            PlannedDestination = new DestinationTagState(artifact.DestinationDigest),
         };
     }
 
@@ -88,4 +96,15 @@ public sealed record ReplicationTask
     public override string ToString() => Operation == TaskOperation.Copy
         ? $"{Id}: copy {SourceReference} -> {DestinationReference}"
         : $"{Id}: delete {DestinationReference}@{Digest}";
+}
+
+/// <summary>What a destination tag held when the plan looked at it.</summary>
+/// <param name="Digest">The manifest digest the tag pointed at; null when the tag did not exist.</param>
+public sealed record DestinationTagState(string? Digest)
+{
+    /// <summary>The tag did not exist.</summary>
+    public static DestinationTagState Absent { get; } = new((string?)null);
+
+    /// <summary>Whether the tag existed.</summary>
+    public bool Exists => Digest is not null;
 }
