@@ -46,9 +46,6 @@ internal sealed class ArtifactCopier
     private readonly ConcurrentDictionary<string, byte> _manifests = new(StringComparer.Ordinal);
     private readonly SingleFlight<string> _manifestPushes = new();
 
-    // Tasks whose copy has begun once, by id: a later attempt is a retry.
-    private readonly ConcurrentDictionary<string, byte> _attempted = new(StringComparer.Ordinal);
-
     // Source tags this run copies as tasks of their own, by "repository:tag".
     private readonly HashSet<string> _taskTags;
 
@@ -165,10 +162,10 @@ internal sealed class ArtifactCopier
         // The plan HEADed this tag moments ago. With override on, whatever is there now gets overwritten anyway (the
         // same bytes pushed again are harmless, and recorded all the same), so the plan's answer stands in for a
         // second HEAD. The tag is HEADed again when the task came without the plan's answer (rebuilt from storage),
-        // on a retry (the failed attempt may have pushed it: up to date, not pushed twice) and with override off (a
-        // tag pushed by someone else since planning must be left alone).
-        var firstAttempt = _attempted.TryAdd(task.Id, 0);
-        if (task.PlannedDestination is { } planned && _run.Scope.Override && firstAttempt)
+        // on a retry or a second run of the same tasks (an earlier attempt may have pushed it: up to date, not pushed
+        // twice; the answer is taken once) and with override off (a tag pushed by someone else since planning must
+        // be left alone).
+        if (task.PlannedDestination is { } planned && _run.Scope.Override && planned.TryTake())
         {
             return planned.Digest;
         }
