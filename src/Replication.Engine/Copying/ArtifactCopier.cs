@@ -106,7 +106,7 @@ internal sealed class ArtifactCopier
     public async Task<TaskResult> CopyAsync(ReplicationTask task, ResolvedManifest resolved, TaskProgress progress, CancellationToken cancellationToken)
     {
         var replicated = new List<ReplicatedArtifact>();
-        var current = await CurrentDestinationAsync(task, cancellationToken).ConfigureAwait(false);
+        var current = await CurrentDestinationAsync(task, resolved.Digest, cancellationToken).ConfigureAwait(false);
         TaskOutcome outcome;
         string? message = null;
         if (current == resolved.Digest)
@@ -157,15 +157,16 @@ internal sealed class ArtifactCopier
     }
 
     /// <summary>The digest the destination tag holds now (null: no such tag), as far as deciding the copy needs it.</summary>
-    private async Task<string?> CurrentDestinationAsync(ReplicationTask task, CancellationToken cancellationToken)
+    private async Task<string?> CurrentDestinationAsync(ReplicationTask task, string sourceDigest, CancellationToken cancellationToken)
     {
         // The plan HEADed this tag moments ago. With override on, whatever is there now gets overwritten anyway (the
         // same bytes pushed again are harmless, and recorded all the same), so the plan's answer stands in for a
         // second HEAD. The tag is HEADed again when the task came without the plan's answer (rebuilt from storage),
         // on a retry or a second run of the same tasks (an earlier attempt may have pushed it: up to date, not pushed
-        // twice; the answer is taken once) and with override off (a tag pushed by someone else since planning must
-        // be left alone).
-        if (task.PlannedDestination is { } planned && _run.Scope.Override && planned.TryTake())
+        // twice; the answer is taken once), with override off (a tag pushed by someone else since planning must be
+        // left alone), and when the plan's answer would make the copy "up to date" (that is recorded as replicated,
+        // so it must be true now).
+        if (task.PlannedDestination is { } planned && _run.Scope.Override && planned.Digest != sourceDigest && planned.TryTake())
         {
             return planned.Digest;
         }
@@ -216,6 +217,8 @@ internal sealed class ArtifactCopier
                         return;
                     }
 
+                    // Neither the run nor the plan knows this child here (the plan HEADs tags, and an untagged child
+                    // may be there through another tag's index): one HEAD can spare pushing its whole tree again.
                     if (await _run.Destination.HeadManifestAsync(destinationRepository, child.Digest, cancellationToken).ConfigureAwait(false) is not null)
                     {
                         MarkPresent(destinationRepository, child);
