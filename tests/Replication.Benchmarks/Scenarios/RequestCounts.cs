@@ -3,13 +3,16 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Replication.Benchmarks.Corpus;
 using Replication.Engine.Copying;
+using Replication.Engine.Planning;
+using Replication.Registry;
 using Replication.Testing.Faults;
 using Replication.Testing.Registries;
 
 namespace Replication.Benchmarks.Scenarios;
 
 /// <summary>
-/// What each copier asks the registries: an engine cold copy, the engine's warm run and a skopeo sync cold copy, each
+/// What each copier asks the registries: an engine cold copy, the engine's warm run, an engine cold copy of tasks
+/// rebuilt from storage (as the app runs them) and a skopeo sync cold copy, each
 /// through a recording proxy in front of both registries (the fixtures' <see cref="FaultProxy"/>, no faults), counted by
 /// kind. Not timed: the proxies cost time of their own. Auth challenges do not occur (anonymous registries).
 /// </summary>
@@ -38,6 +41,15 @@ public static partial class RequestCounts
             columns.Add(("engine warm", Tally(sourceProxy), Tally(destinationProxy)));
         }
 
+        await using (var destination = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken))
+        await using (var destinationProxy = await FaultProxy.StartAsync(destination, cancellationToken))
+        {
+            Console.WriteLine($"  engine cold copy of stored tasks through recording proxies into {destination.Url} ...");
+            await StoredTasksCopyAsync(settings, sourceProxy.Url, destinationProxy.Url, corpus, cancellationToken);
+            await DestinationCheck.VerifyTagsAsync(destination.Url, corpus.Images, "counted engine cold copy of stored tasks", cancellationToken);
+            columns.Add(("engine stored", Tally(sourceProxy), Tally(destinationProxy)));
+        }
+
         if (skopeo)
         {
             await using var destination = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
@@ -51,6 +63,32 @@ public static partial class RequestCounts
 
         Console.WriteLine();
         Console.Write(Render(columns));
+    }
+
+    /// <summary>
+    /// The product's way: the app stores the planned tasks and runs them rebuilt from its rows, which keep the
+    /// repositories, tag, digest and kind only (no referrer tags, no planned destination).
+    /// </summary>
+    private static async Task StoredTasksCopyAsync(BenchmarkSettings settings, string sourceUrl, string destinationUrl, BenchmarkCorpus corpus, CancellationToken cancellationToken)
+    {
+        using var factory = new RegistryClientFactory(settings.ClientOptions());
+        var scope = EngineCopy.Scope(sourceUrl, destinationUrl, BenchmarkCorpus.Project);
+        var plan = await new ReplicationPlanner(factory, settings.EngineOptions()).PlanAsync(scope, cancellationToken);
+        var stored = plan.ToTasks().Select(t => new ReplicationTask
+        {
+            Id = t.Id,
+            Operation = t.Operation,
+            SourceRepository = t.SourceRepository,
+            DestinationRepository = t.DestinationRepository,
+            Tag = t.Tag,
+            Digest = t.Digest,
+            Kind = t.Kind,
+        }).ToList();
+        var result = await new ReplicationRunner(factory, settings.EngineOptions()).RunAsync(scope, stored, null, cancellationToken);
+        if (result.Count(TaskOutcome.Copied) != corpus.Images.Count)
+        {
+            throw new BenchmarkFailedException($"The counted copy of stored tasks copied {result.Count(TaskOutcome.Copied)} tags, expected {corpus.Images.Count}: {result}");
+        }
     }
 
     /// <summary>Counts by kind of what the proxy recorded since the last tally, and forgets it.</summary>
