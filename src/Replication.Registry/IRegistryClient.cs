@@ -77,6 +77,31 @@ public interface IRegistryClient
     Task<IReadOnlyList<Descriptor>> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The OCI 1.1 referrers API alone (<c>GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;</c>, every <c>Link</c> page), no
+    /// fallback: a caller that copies many manifests asks once, and after <see cref="ReferrersApiSupport.Unsupported"/>
+    /// goes straight to <see cref="GetReferrersFromTagAsync"/> for the rest of its work.
+    /// </summary>
+    Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default) =>
+        Task.FromResult(ReferrersApiAnswer.Unknown);
+
+    /// <summary>
+    /// The referrers listed by the tag-schema fallback index <c>sha256-&lt;hex&gt;</c> (one GET); empty when that tag does
+    /// not exist or holds no index.
+    /// </summary>
+    async Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var index = await GetManifestAsync(repository, AttachmentTags.Stem(digest), cancellationToken);
+            return index.IsIndex ? index.Children : [];
+        }
+        catch (RegistryException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
     /// Tags that hang off <paramref name="digest"/> and exist in <paramref name="repository"/>: the referrers fallback
     /// index (<c>sha256-&lt;hex&gt;</c>) and cosign's <c>.sig</c>, <c>.att</c> and <c>.sbom</c> tags. A copier copies
     /// them as tags (after the manifest they belong to) whatever the rule's tag filter says. One HEAD per candidate;

@@ -495,35 +495,61 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<IReadOnlyList<Descriptor>> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
+        var answer = await GetReferrersFromApiAsync(repository, digest, cancellationToken);
+        return answer.Referrers ?? await GetReferrersFromTagAsync(repository, digest, cancellationToken);
+    }
+
+    public async Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default)
+    {
         Digests.RequireRepository(repository);
         Digests.RequireDigest(digest);
-        var request = new RegistryRequest(HttpMethod.Get, _transport.Url($"/v2/{repository}/referrers/{digest}"), Scopes.Pull(repository))
+        var referrers = new List<Descriptor>();
+        var first = _transport.Url($"/v2/{repository}/referrers/{digest}");
+        Uri? url = first;
+        while (url is not null)
         {
-            Accept = [MediaTypes.OciIndex],
-        };
-        using (var response = await _transport.SendAsync(request, cancellationToken))
-        {
-            if (response.IsSuccessStatusCode)
+            var request = new RegistryRequest(HttpMethod.Get, url, Scopes.Pull(repository)) { Accept = [MediaTypes.OciIndex] };
+            using var response = await _transport.SendAsync(request, cancellationToken);
+            switch (response.StatusCode)
             {
-                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-                return new Manifest(bytes, MediaTypes.OciIndex, Digests.Sha256(bytes)).Children;
+                // A registry with the API never answers 404 (distribution spec): 404, as distribution 2.8 answers, and 405
+                // from registries whose router predates the API say "no API" for the whole registry.
+                case HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed when url == first:
+                    return ReferrersApiAnswer.Unsupported;
+
+                // An invalid request by the spec's words: this digest only, no conclusion about the registry.
+                case HttpStatusCode.BadRequest when url == first:
+                    return ReferrersApiAnswer.Unknown;
             }
 
-            // 404 (no referrers API, as in distribution 2.8) or 400/405 from registries that predate it: use the tag schema.
-            if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.MethodNotAllowed))
-            {
-                await EnsureSuccessAsync(response, $"list the referrers of {repository}@{digest}", cancellationToken);
-            }
+            await EnsureSuccessAsync(response, $"list the referrers of {repository}@{digest}", cancellationToken);
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            referrers.AddRange(new Manifest(bytes, MediaTypes.OciIndex, Digests.Sha256(bytes)).Children);
+
+            // Long lists come in pages (Link: rel="next"), each an index of its own.
+            url = NextLink(response, url);
         }
 
-        var fallbackTag = AttachmentTags.Stem(digest);
-        if (await HeadManifestAsync(repository, fallbackTag, cancellationToken) is null)
+        return new ReferrersApiAnswer(ReferrersApiSupport.Supported, referrers);
+    }
+
+    public async Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default)
+    {
+        Digests.RequireRepository(repository);
+        Digests.RequireDigest(digest);
+
+        // One GET, not HEAD then GET: a missing tag costs the same, an existing one a request less.
+        try
+        {
+            var index = await GetManifestAsync(repository, AttachmentTags.Stem(digest), cancellationToken);
+
+            // "If the tag schema does not return a valid image index, assume there are no referrers" (distribution spec).
+            return index.IsIndex ? index.Children : [];
+        }
+        catch (RegistryException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
             return [];
         }
-
-        var index = await GetManifestAsync(repository, fallbackTag, cancellationToken);
-        return index.Children;
     }
 
     public async Task<IReadOnlyList<AttachmentTag>> ListAttachmentTagsAsync(string repository, string digest, CancellationToken cancellationToken = default)

@@ -56,6 +56,14 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
             Console.WriteLine($"  {corpus.Images.Count} images in {corpus.Repositories.Count} repositories, {corpus.Blobs.Count} distinct blobs, " +
                 $"{Mib(corpus.UniqueBytes)} MiB unique, pushed in {clock.Elapsed.TotalSeconds:0.0} s");
 
+            if (settings.CountsOnly)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Request counts (load {LoadAverage()})");
+                await RequestCounts.RunAsync(settings, source, corpus, work.FullName, settings.Skopeo, cancellationToken);
+                return 0;
+            }
+
             await WarmUpAsync(source, corpus, cancellationToken);
             var skopeo = settings.Skopeo ? new SkopeoSync(work.FullName, source.Authority, corpus.Repositories) : null;
             for (var round = 1; round <= settings.Rounds; round++)
@@ -68,6 +76,13 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
             if (settings.Peak)
             {
                 await MeasurePeaksAsync(source, corpus, cancellationToken);
+            }
+
+            if (settings.CountRequests)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Request counts (load {LoadAverage()})");
+                await RequestCounts.RunAsync(settings, source, corpus, work.FullName, settings.Skopeo, cancellationToken);
             }
 
             Report(corpus, skopeoVersion);

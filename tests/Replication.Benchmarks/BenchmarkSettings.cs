@@ -49,6 +49,9 @@ public sealed class BenchmarkSettings
           --variant K=V[,K=V]      also time an engine cold copy with these limits in every round, side by side
                                    (repeatable; keys: artifacts, blobs, checks, listings, per-host, chunk-mib, monolithic-mib)
           --no-skopeo  --no-raw  --no-peak
+          --count-requests         also count the requests of an engine cold copy, its warm run and a skopeo cold copy,
+                                   by kind, through recording proxies (untimed, after the rounds)
+          --counts-only            only that: no warm-up, no timed rounds, no peak working set
         """;
 
     public bool Quick { get; private set; }
@@ -92,6 +95,12 @@ public sealed class BenchmarkSettings
     public bool Raw { get; private set; } = true;
 
     public bool Peak { get; private set; } = true;
+
+    /// <summary>Count the requests of each copier by kind, through recording proxies.</summary>
+    public bool CountRequests { get; private set; }
+
+    /// <summary>Only count requests: no timed scenarios.</summary>
+    public bool CountsOnly { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -254,6 +263,14 @@ public sealed class BenchmarkSettings
                     s.Raw = false;
                     break;
                 case "--no-peak":
+                    s.Peak = false;
+                    break;
+                case "--count-requests":
+                    s.CountRequests = true;
+                    break;
+                case "--counts-only":
+                    s.CountRequests = true;
+                    s.CountsOnly = true;
                     s.Peak = false;
                     break;
                 case "--variant":

@@ -46,9 +46,13 @@ internal sealed class ArtifactCopier
     private readonly ConcurrentDictionary<string, byte> _manifests = new(StringComparer.Ordinal);
     private readonly SingleFlight<string> _manifestPushes = new();
 
-    public ArtifactCopier(RunContext run)
+    // Source tags this run copies as tasks of their own, by "repository:tag".
+    private readonly HashSet<string> _taskTags;
+
+    public ArtifactCopier(RunContext run, IEnumerable<ReplicationTask> copies)
     {
         _run = run;
+        _taskTags = copies.Select(t => $"{t.SourceRepository}:{t.Tag}").ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Reads a source manifest and, for an index, its children (by digest, verified by the client).</summary>
@@ -102,10 +106,10 @@ internal sealed class ArtifactCopier
     public async Task<TaskResult> CopyAsync(ReplicationTask task, ResolvedManifest resolved, TaskProgress progress, CancellationToken cancellationToken)
     {
         var replicated = new List<ReplicatedArtifact>();
-        var current = await _run.Destination.HeadManifestAsync(task.DestinationRepository, task.Tag, cancellationToken).ConfigureAwait(false);
+        var current = await CurrentDestinationAsync(task, resolved.Digest, cancellationToken).ConfigureAwait(false);
         TaskOutcome outcome;
         string? message = null;
-        if (current?.Digest == resolved.Digest)
+        if (current == resolved.Digest)
         {
             // Planned as a copy yet already there: most likely an interrupted earlier attempt pushed it, so it is
             // recorded as replicated, or a crash between push and record would make it undeletable forever.
@@ -120,8 +124,8 @@ internal sealed class ArtifactCopier
             {
                 Task = task,
                 Outcome = TaskOutcome.Skipped,
-                Digest = current.Digest,
-                Message = $"{task.DestinationReference} exists with another digest ({current.Digest}) and override is off; left alone.",
+                Digest = current,
+                Message = $"{task.DestinationReference} exists with another digest ({current}) and override is off; left alone.",
             };
         }
         else
@@ -150,6 +154,24 @@ internal sealed class ArtifactCopier
         }
 
         return new TaskResult { Task = task, Outcome = outcome, Digest = resolved.Digest, Message = message, Replicated = replicated };
+    }
+
+    /// <summary>The digest the destination tag holds now (null: no such tag), as far as deciding the copy needs it.</summary>
+    private async Task<string?> CurrentDestinationAsync(ReplicationTask task, string sourceDigest, CancellationToken cancellationToken)
+    {
+        // The plan HEADed this tag moments ago. With override on, whatever is there now gets overwritten anyway (the
+        // same bytes pushed again are harmless, and recorded all the same), so the plan's answer stands in for a
+        // second HEAD. The tag is HEADed again when the task came without the plan's answer (rebuilt from storage),
+        // on a retry or a second run of the same tasks (an earlier attempt may have pushed it: up to date, not pushed
+        // twice; the answer is taken once), with override off (a tag pushed by someone else since planning must be
+        // left alone), and when the plan's answer would make the copy "up to date" (that is recorded as replicated,
+        // so it must be true now).
+        if (task.PlannedDestination is { } planned && _run.Scope.Override && planned.Digest != sourceDigest && planned.TryTake())
+        {
+            return planned.Digest;
+        }
+
+        return (await _run.Destination.HeadManifestAsync(task.DestinationRepository, task.Tag, cancellationToken).ConfigureAwait(false))?.Digest;
     }
 
     /// <summary>Pushes a manifest tree under <paramref name="reference"/>: children or blobs first, the manifest itself last.</summary>
@@ -195,6 +217,8 @@ internal sealed class ArtifactCopier
                         return;
                     }
 
+                    // Neither the run nor the plan knows this child here (the plan HEADs tags, and an untagged child
+                    // may be there through another tag's index): one HEAD can spare pushing its whole tree again.
                     if (await _run.Destination.HeadManifestAsync(destinationRepository, child.Digest, cancellationToken).ConfigureAwait(false) is not null)
                     {
                         MarkPresent(destinationRepository, child);
@@ -229,11 +253,16 @@ internal sealed class ArtifactCopier
         List<ReplicatedArtifact> pushed,
         CancellationToken cancellationToken)
     {
-        var tags = knownTags ?? await ProbeReferrerTagsAsync(sourceRepository, subjectDigest, cancellationToken).ConfigureAwait(false);
-        var referrers = await _run.Source.GetReferrersAsync(sourceRepository, subjectDigest, cancellationToken).ConfigureAwait(false);
+        // Referrer tags travel with a task's own artifact; deeper down, referrers come by digest only.
+        var tags = depth > 0 ? [] : knownTags ?? await _run.ReferrerTags.FindAsync(sourceRepository, subjectDigest, cancellationToken).ConfigureAwait(false);
+        var resolvedTags = new Dictionary<string, ResolvedManifest>(StringComparer.Ordinal);
+        var referrers = await _run.ReferrersApi.ListAsync(sourceRepository, subjectDigest, cancellationToken).ConfigureAwait(false)
+            ?? await ReferrersFromTagSchemaAsync(sourceRepository, subjectDigest, tags, depth, resolvedTags, cancellationToken).ConfigureAwait(false);
+        // A fallback index read above came with its children read too.
+        var readWithIndex = resolvedTags.Values.SelectMany(i => i.Children).DistinctBy(c => c.Digest).ToDictionary(c => c.Digest, StringComparer.Ordinal);
         foreach (var referrer in referrers.DistinctBy(r => r.Digest))
         {
-            var resolved = await ResolveAsync(sourceRepository, referrer.Digest, cancellationToken).ConfigureAwait(false);
+            var resolved = readWithIndex.GetValueOrDefault(referrer.Digest) ?? await ResolveAsync(sourceRepository, referrer.Digest, cancellationToken).ConfigureAwait(false);
             progress.AddBlobs(resolved.AllBlobs);
             var before = _manifests.ContainsKey($"{destinationRepository}@{resolved.Digest}");
             await PushChildAsync(progress, sourceRepository, destinationRepository, resolved, cancellationToken).ConfigureAwait(false);
@@ -244,14 +273,14 @@ internal sealed class ArtifactCopier
 
             if (depth + 1 < MaxReferrerDepth)
             {
-                // Referrers of referrers (a signed SBOM): through the API only, no tag probing at depth.
+                // Referrers of referrers (a signed SBOM): by digest, no referrer tags at depth.
                 await CopyReferrersAsync(progress, sourceRepository, destinationRepository, referrer.Digest, [], depth + 1, pushed, cancellationToken).ConfigureAwait(false);
             }
         }
 
         foreach (var tag in tags)
         {
-            var resolved = await ResolveAsync(sourceRepository, tag, cancellationToken).ConfigureAwait(false);
+            var resolved = resolvedTags.GetValueOrDefault(tag) ?? await ResolveAsync(sourceRepository, tag, cancellationToken).ConfigureAwait(false);
             var current = await _run.Destination.HeadManifestAsync(destinationRepository, tag, cancellationToken).ConfigureAwait(false);
             if (current?.Digest == resolved.Digest)
             {
@@ -271,13 +300,43 @@ internal sealed class ArtifactCopier
         }
     }
 
-    /// <summary>Which referrer tags of a digest exist at the source, when the plan did not list them.</summary>
-    private async Task<IReadOnlyList<string>> ProbeReferrerTagsAsync(string repository, string digest, CancellationToken cancellationToken)
+    /// <summary>
+    /// The referrers the <c>sha256-&lt;hex&gt;</c> fallback index lists, for a source without the referrers API. For a task's
+    /// own artifact the tag listing already tells whether that index exists (it is one of the referrer tags, or a task
+    /// of this run), so a missing index costs no request; deeper down it is read to find out.
+    /// </summary>
+    private async Task<IReadOnlyList<Descriptor>> ReferrersFromTagSchemaAsync(
+        string sourceRepository,
+        string subjectDigest,
+        IReadOnlyList<string> tags,
+        int depth,
+        Dictionary<string, ResolvedManifest> resolvedTags,
+        CancellationToken cancellationToken)
     {
-        var candidates = AttachmentTags.For(digest).Select(c => c.Tag);
-        var found = await Task.WhenAll(candidates.Select(async tag =>
-            await _run.Source.HeadManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false) is not null ? tag : null)).ConfigureAwait(false);
-        return found.OfType<string>().ToList();
+        if (depth > 0)
+        {
+            return await _run.Source.GetReferrersFromTagAsync(sourceRepository, subjectDigest, cancellationToken).ConfigureAwait(false);
+        }
+
+        var indexTag = AttachmentTags.Stem(subjectDigest);
+        if (!tags.Contains(indexTag, StringComparer.Ordinal) && !_taskTags.Contains($"{sourceRepository}:{indexTag}"))
+        {
+            return [];
+        }
+
+        ResolvedManifest index;
+        try
+        {
+            index = await ResolveAsync(sourceRepository, indexTag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ReplicationException ex) when (ex.InnerException is RegistryException { StatusCode: HttpStatusCode.NotFound })
+        {
+            // Deleted since it was listed.
+            return [];
+        }
+
+        resolvedTags[indexTag] = index;
+        return index.Manifest.IsIndex ? index.Manifest.Children : [];
     }
 
     private void MarkPresent(string destinationRepository, ResolvedManifest resolved)

@@ -10,7 +10,7 @@ namespace Replication.Engine.Copying;
 /// <summary>What one run shares among its tasks: clients, limits, the blob dedupe map and byte accounting.</summary>
 internal sealed class RunContext : IDisposable
 {
-    public RunContext(ReplicationScope scope, IRegistryClient source, IRegistryClient destination, ReplicationOptions options, RunProgress progress)
+    public RunContext(ReplicationScope scope, IRegistryClient source, IRegistryClient destination, ReplicationOptions options, RunProgress progress, IReadOnlyList<ReplicationTask> tasks)
     {
         Scope = scope;
         Source = source;
@@ -19,6 +19,11 @@ internal sealed class RunContext : IDisposable
         Progress = progress;
         Checks = new SemaphoreSlim(options.MaxParallelChecks);
         Blobs = new BlobCopier(source, destination, options.MaxParallelBlobs);
+        ReferrersApi = new SourceReferrersApi(source);
+        var withoutListing = tasks.Where(t => t.Operation == TaskOperation.Copy && t.ReferrerTags is null)
+            .CountBy(t => t.SourceRepository, StringComparer.Ordinal)
+            .ToDictionary(StringComparer.Ordinal);
+        ReferrerTags = new SourceReferrerTags(source, withoutListing);
     }
 
     public ReplicationScope Scope { get; }
@@ -36,10 +41,17 @@ internal sealed class RunContext : IDisposable
 
     public BlobCopier Blobs { get; }
 
+    /// <summary>Whether the source has the referrers API, learnt once per run.</summary>
+    public SourceReferrersApi ReferrersApi { get; }
+
+    /// <summary>Referrer tags for tasks that came without the plan's listing.</summary>
+    public SourceReferrerTags ReferrerTags { get; }
+
     public void Dispose()
     {
         Checks.Dispose();
         Blobs.Dispose();
+        ReferrersApi.Dispose();
     }
 }
 
@@ -108,9 +120,9 @@ public sealed class ReplicationRunner
         }
 
         var started = Stopwatch.StartNew();
-        using var run = new RunContext(scope, _clients.Create(scope.Source), _clients.Create(scope.Destination), _options, new RunProgress(progress, _time, _options));
-        var copier = new ArtifactCopier(run);
+        using var run = new RunContext(scope, _clients.Create(scope.Source), _clients.Create(scope.Destination), _options, new RunProgress(progress, _time, _options), tasks);
         var copies = tasks.Where(t => t.Operation == TaskOperation.Copy).ToList();
+        var copier = new ArtifactCopier(run, copies);
         var deletions = tasks.Where(t => t.Operation == TaskOperation.Delete).ToList();
         var remover = new DestinationTagRemover(run, deletions);
         var taskProgress = tasks.ToDictionary(t => t.Id, t => run.Progress.ForTask(t.Id), StringComparer.Ordinal);

@@ -42,8 +42,15 @@ public sealed record ReplicationTask
     /// <summary>Image or referrer (as planned).</summary>
     public ArtifactKind Kind { get; init; }
 
-    /// <summary>Known referrer tags at the source (from the plan's listing); null makes the runner probe for them.</summary>
+    /// <summary>Known referrer tags at the source (from the plan's listing); null makes the runner look for them.</summary>
     public IReadOnlyList<string>? ReferrerTags { get; init; }
+
+    /// <summary>
+    /// Copy: what the plan found at the destination tag when it decided to copy. With it, and override on, the first
+    /// run of the task need not HEAD the tag a second time; null (a task rebuilt from storage that did not keep it)
+    /// makes the runner HEAD the tag before copying. Keep it only for the run that follows the plan.
+    /// </summary>
+    public DestinationTagState? PlannedDestination { get; init; }
 
     /// <summary><c>repository:tag</c> at the source.</summary>
     public string SourceReference => $"{SourceRepository}:{Tag}";
@@ -65,6 +72,7 @@ public sealed record ReplicationTask
             Digest = artifact.Digest,
             Kind = artifact.Kind,
             ReferrerTags = artifact.ReferrerTags,
+            PlannedDestination = new DestinationTagState(artifact.DestinationDigest),
         };
     }
 
@@ -88,4 +96,28 @@ public sealed record ReplicationTask
     public override string ToString() => Operation == TaskOperation.Copy
         ? $"{Id}: copy {SourceReference} -> {DestinationReference}"
         : $"{Id}: delete {DestinationReference}@{Digest}";
+}
+
+/// <summary>
+/// What a destination tag held when the plan looked at it. A plan's look is good for one run: the first copy attempt
+/// that relies on it takes it, so a retry, or the same tasks run again (after a crash, say), look at the tag afresh.
+/// </summary>
+public sealed class DestinationTagState
+{
+    private int _taken;
+
+    /// <param name="digest">The manifest digest the tag pointed at; null when the tag did not exist.</param>
+    public DestinationTagState(string? digest) => Digest = digest;
+
+    /// <summary>The manifest digest the tag pointed at; null when the tag did not exist.</summary>
+    public string? Digest { get; }
+
+    /// <summary>Whether the tag existed.</summary>
+    public bool Exists => Digest is not null;
+
+    /// <inheritdoc />
+    public override string ToString() => Digest ?? "absent";
+
+    /// <summary>True the first time only: the caller may stand on this look instead of looking again.</summary>
+    internal bool TryTake() => Interlocked.Exchange(ref _taken, 1) == 0;
 }

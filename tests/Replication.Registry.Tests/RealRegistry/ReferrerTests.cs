@@ -1,5 +1,6 @@
 using Replication.Registry.Content;
 using Replication.Registry.Tests.Support;
+using Replication.Testing.Faults;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;
 
@@ -31,6 +32,50 @@ public sealed class ReferrerTests(RegistryFixture registries) : IDisposable
         Assert.Contains(referrers, r => r.ArtifactType == "application/vnd.example.sbom.v1+json");
         var referrer = await client.GetManifestAsync(repository, sbom.Digest);
         Assert.Equal(image.Digest, referrer.Subject?.Digest);
+    }
+
+    [Theory]
+    [InlineData(RegistryAuthMode.Anonymous)]
+    [InlineData(RegistryAuthMode.Token)]
+    public async Task One_referrers_request_tells_that_distribution_has_no_referrers_API(RegistryAuthMode mode)
+    {
+        var registry = await registries.GetAsync(mode);
+        using var pusher = new OciTestClient(registry);
+        var repository = RegistryFixture.UniqueRepository();
+        var image = await pusher.PushImageAsync(repository, "v1", ImageSpec.WithLayers(seed: 6200, 256));
+        await pusher.PushReferrerAsync(image);
+        await using var proxy = await FaultProxy.StartAsync(registry);
+        var client = _factory.Create(Endpoints.For(registry) with { BaseUrl = new Uri(proxy.Url) });
+
+        var answer = await client.GetReferrersFromApiAsync(repository, image.Digest);
+
+        // Not Unknown: the 404 is about the registry, not this digest, so a copier can stop asking it.
+        Assert.Equal(ReferrersApiAnswer.Unsupported, answer);
+        Assert.Single(proxy.Exchanges, e => e.StatusCode != 401);
+        Assert.Equal(404, proxy.Exchanges[^1].StatusCode);
+    }
+
+    [Fact]
+    public async Task The_tag_schema_index_is_read_with_one_request_whether_or_not_it_exists()
+    {
+        var registry = await registries.BasicAsync();
+        using var pusher = new OciTestClient(registry);
+        var repository = RegistryFixture.UniqueRepository();
+        var image = await pusher.PushImageAsync(repository, "v1", ImageSpec.WithLayers(seed: 6300, 256));
+        var unreferred = await pusher.PushImageAsync(repository, "v2", ImageSpec.WithLayers(seed: 6310, 256));
+        var sbom = await pusher.PushReferrerAsync(image);
+        await using var proxy = await FaultProxy.StartAsync(registry);
+        var client = _factory.Create(Endpoints.For(registry) with { BaseUrl = new Uri(proxy.Url) });
+        await client.HeadManifestAsync(repository, "v1"); // meets the auth challenge first
+        proxy.ClearExchanges();
+
+        var found = await client.GetReferrersFromTagAsync(repository, image.Digest);
+        var none = await client.GetReferrersFromTagAsync(repository, unreferred.Digest);
+
+        Assert.Equal([sbom.Digest], found.Select(r => r.Digest));
+        Assert.Empty(none);
+        Assert.Equal(2, proxy.Exchanges.Count);
+        Assert.All(proxy.Exchanges, e => Assert.Equal("GET", e.Method));
     }
 
     [Fact]
