@@ -160,11 +160,14 @@ public sealed class ExecutionJob(
             return;
         }
 
+        // Rows planned in this invocation keep what the plan learnt (destination tag, referrer tags), which spares a
+        // request per tag; rows read back after a crash or for a retry are rebuilt without it and ask again.
+        IReadOnlyDictionary<ExecutionTask, ReplicationTask> planned = new Dictionary<ExecutionTask, ReplicationTask>();
         if (!execution.Planned)
         {
             try
             {
-                await PlanAsync(db, execution, scope, slot.Token);
+                planned = await PlanAsync(db, execution, scope, slot.Token);
             }
             catch (ReplicationException exception)
             {
@@ -198,7 +201,8 @@ public sealed class ExecutionJob(
                 var loop = ProgressLoopAsync(db, execution, tracker, recorder, loopStop.Token);
                 try
                 {
-                    result = await runner.RunAsync(scope, runnable.Select(t => t.ToEngineTask()).ToList(), tracker, slot.Token);
+                    var tasks = runnable.Select(t => planned.TryGetValue(t, out var fresh) ? fresh with { Id = t.ToEngineTask().Id } : t.ToEngineTask()).ToList();
+                    result = await runner.RunAsync(scope, tasks, tracker, slot.Token);
                 }
                 finally
                 {
@@ -253,7 +257,8 @@ public sealed class ExecutionJob(
         execution.BytesDone = Math.Max(execution.BytesDone, execution.Tasks.Sum(t => t.BytesDone));
     }
 
-    private async Task PlanAsync(ReplicationDbContext db, Execution execution, ReplicationScope scope, CancellationToken cancellationToken)
+    /// <summary>Plans the execution and saves its tasks; returns each new row with the engine task it came from.</summary>
+    private async Task<IReadOnlyDictionary<ExecutionTask, ReplicationTask>> PlanAsync(ReplicationDbContext db, Execution execution, ReplicationScope scope, CancellationToken cancellationToken)
     {
         ReplicationPlan plan;
         var changes = ExecutionLauncher.ReadChanges(execution.Changes);
@@ -278,9 +283,10 @@ public sealed class ExecutionJob(
             plan = await planner.PlanAsync(scope, cancellationToken);
         }
 
+        var planned = new Dictionary<ExecutionTask, ReplicationTask>(ReferenceEqualityComparer.Instance);
         foreach (var task in plan.ToTasks())
         {
-            execution.Tasks.Add(new ExecutionTask
+            var row = new ExecutionTask
             {
                 Operation = task.Operation,
                 Kind = task.Kind,
@@ -288,7 +294,9 @@ public sealed class ExecutionJob(
                 DestinationRepository = task.DestinationRepository,
                 Tag = task.Tag,
                 Digest = task.Digest,
-            });
+            };
+            execution.Tasks.Add(row);
+            planned[row] = task;
         }
 
         execution.Total = execution.Tasks.Count + plan.UpToDate.Count;
@@ -296,6 +304,7 @@ public sealed class ExecutionJob(
         execution.Planned = true;
         await db.SaveChangesAsync(CancellationToken.None);
         logger.LogInformation("Execution {ExecutionId} planned: {Plan}", execution.Id, plan);
+        return planned;
     }
 
     private async Task ProgressLoopAsync(ReplicationDbContext db, Execution execution, ExecutionProgressTracker tracker, ReplicationRecorder recorder, CancellationToken stop)
