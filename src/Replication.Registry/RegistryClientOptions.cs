@@ -8,7 +8,7 @@ public sealed class RegistryClientOptions
     /// arrive: an upload holds its slot while its body is sent; an open download stream does not, so copying between
     /// two repositories of one registry can never starve itself.
     /// </summary>
-    public int MaxConcurrentRequestsPerHost { get; set; } = 16;
+    public int MaxConcurrentRequestsPerHost { get; set; } = 32;
 
     /// <summary>Blobs up to this size are uploaded in one PUT; larger ones in PATCH chunks that can resume.</summary>
     public long MonolithicUploadLimitBytes { get; set; } = 16 * 1024 * 1024;
