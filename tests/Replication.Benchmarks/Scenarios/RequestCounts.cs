@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Replication.Benchmarks.Corpus;
 using Replication.Engine.Copying;
 using Replication.Engine.Planning;
@@ -16,7 +15,7 @@ namespace Replication.Benchmarks.Scenarios;
 /// through a recording proxy in front of both registries (the fixtures' <see cref="FaultProxy"/>, no faults), counted by
 /// kind. Not timed: the proxies cost time of their own. Auth challenges do not occur (anonymous registries).
 /// </summary>
-public static partial class RequestCounts
+public static class RequestCounts
 {
     public static async Task RunAsync(BenchmarkSettings settings, RegistryProcess source, BenchmarkCorpus corpus, string workDirectory, bool skopeo, CancellationToken cancellationToken)
     {
@@ -94,7 +93,7 @@ public static partial class RequestCounts
     /// <summary>Counts by kind of what the proxy recorded since the last tally, and forgets it.</summary>
     private static Dictionary<string, int> Tally(FaultProxy proxy)
     {
-        var counts = proxy.Exchanges.CountBy(Kind).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var counts = proxy.Exchanges.CountBy(RequestKind.Of).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         proxy.ClearExchanges();
         return counts;
     }
@@ -132,51 +131,4 @@ public static partial class RequestCounts
     }
 
     private static string Cell(int source, int destination) => source + destination == 0 ? "-" : $"{source} / {destination}";
-
-    /// <summary>The kind of a request: <c>HEAD manifest :tag</c>, <c>GET manifest @digest</c>, <c>POST mount</c>, ...</summary>
-    private static string Kind(ProxiedExchange exchange)
-    {
-        var (method, path, query) = (exchange.Method, exchange.Path, exchange.Query);
-        if (path is "/v2/" or "/v2")
-        {
-            return $"{method} /v2/";
-        }
-
-        if (path == "/v2/_catalog")
-        {
-            return $"{method} catalog";
-        }
-
-        if (path.EndsWith("/tags/list", StringComparison.Ordinal))
-        {
-            return $"{method} tags/list";
-        }
-
-        if (ManifestPath().Match(path) is { Success: true } manifest)
-        {
-            var reference = manifest.Groups["ref"].Value;
-            var of = reference.StartsWith("sha256:", StringComparison.Ordinal) ? "@digest"
-                : AttachmentTag().IsMatch(reference) ? ":attachment-tag"
-                : ":tag";
-            return $"{method} manifest {of}";
-        }
-
-        if (path.Contains("/referrers/", StringComparison.Ordinal))
-        {
-            return $"{method} referrers";
-        }
-
-        if (path.Contains("/blobs/uploads", StringComparison.Ordinal))
-        {
-            return method == "POST" && query.Contains("mount=", StringComparison.Ordinal) ? "POST mount" : $"{method} upload";
-        }
-
-        return path.Contains("/blobs/", StringComparison.Ordinal) ? $"{method} blob" : $"{method} {path}";
-    }
-
-    [GeneratedRegex("^/v2/.+/manifests/(?<ref>[^/]+)$")]
-    private static partial Regex ManifestPath();
-
-    [GeneratedRegex(@"^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$")]
-    private static partial Regex AttachmentTag();
 }
