@@ -131,6 +131,51 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         return control.QuerySelector("textarea") ?? control.QuerySelector("input")!;
     }
 
+    /// <summary>Types like a user: the input event for fields that validate while typing, then the change event.</summary>
+    protected static void Type(IRenderedComponent<IComponent> host, string label, string value)
+    {
+        var field = Field(host, label);
+        if (field.HasAttribute("blazor:oninput"))
+        {
+            field.Input(value);
+            field = Field(host, label);
+        }
+
+        if (field.HasAttribute("blazor:onchange"))
+        {
+            field.Change(value);
+        }
+
+        // A busy renderer may still be applying the previous value; the next keystroke must not race it.
+        host.WaitForAssertion(() => Assert.Equal(value, Field(host, label).GetAttribute("value")));
+    }
+
+    /// <summary>Opens the select labelled <paramref name="label"/> and clicks the item with <paramref name="itemText"/>.</summary>
+    protected static void Choose(IRenderedComponent<IComponent> host, string label, string itemText)
+    {
+        var control = host.FindAll(".mud-select").First(s => s.QuerySelector("label")?.TextContent.Trim() == label);
+        var opener = control.QuerySelectorAll("*").First(e => e.HasAttribute("blazor:onclick") || e.HasAttribute("blazor:onmousedown"));
+        if (opener.HasAttribute("blazor:onmousedown"))
+        {
+            opener.MouseDown();
+        }
+        else
+        {
+            opener.Click();
+        }
+
+        host.WaitForAssertion(() => Assert.Contains(host.FindAll(".mud-popover-open .mud-list-item"), i => i.TextContent.Trim() == itemText));
+        host.FindAll(".mud-popover-open .mud-list-item").First(i => i.TextContent.Trim() == itemText).Click();
+        host.WaitForAssertion(() => Assert.Equal(itemText, SelectText(host, label)));
+    }
+
+    /// <summary>The text a select shows for its current value.</summary>
+    protected static string SelectText(IRenderedComponent<IComponent> host, string label)
+    {
+        var control = host.FindAll(".mud-select").First(s => s.QuerySelector("label")?.TextContent.Trim() == label);
+        return control.QuerySelector("[role=combobox]")?.TextContent.Trim() ?? "";
+    }
+
     protected static IElement Button(IRenderedComponent<IComponent> host, string text) =>
         host.FindAll("button").FirstOrDefault(b => b.TextContent.Trim() == text)
         ?? throw new InvalidOperationException($"No button '{text}'.");

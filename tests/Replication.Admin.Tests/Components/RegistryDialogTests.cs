@@ -218,39 +218,4 @@ public sealed class RegistryDialogTests : ComponentTestBase
     private Task<(IRenderedComponent<IComponent> Host, IDialogReference Dialog)> ShowDialogAsync(DialogParameters<RegistryDialog> parameters) =>
         ShowDialogAsync<RegistryDialog>(parameters);
 
-    /// <summary>Types like a user: the input event for fields that validate while typing, then the change event.</summary>
-    private static void Type(IRenderedComponent<IComponent> host, string label, string value)
-    {
-        var field = Field(host, label);
-        if (field.HasAttribute("blazor:oninput"))
-        {
-            field.Input(value);
-            field = Field(host, label);
-        }
-
-        if (field.HasAttribute("blazor:onchange"))
-        {
-            field.Change(value);
-        }
-    }
-
-    /// <summary>Opens the select labelled <paramref name="label"/> and clicks the item with <paramref name="itemText"/>.</summary>
-    private static void Choose(IRenderedComponent<IComponent> host, string label, string itemText)
-    {
-        var control = host.FindAll(".mud-select").First(s => s.QuerySelector("label")?.TextContent.Trim() == label);
-        var opener = control.QuerySelectorAll("*").First(e => e.HasAttribute("blazor:onclick") || e.HasAttribute("blazor:onmousedown"));
-        if (opener.HasAttribute("blazor:onmousedown"))
-        {
-            opener.MouseDown();
-        }
-        else
-        {
-            opener.Click();
-        }
-
-        host.WaitForAssertion(() => Assert.Contains(host.FindAll(".mud-list-item"), i => i.TextContent.Trim() == itemText));
-        var item = host.FindAll(".mud-list-item").First(i => i.TextContent.Trim() == itemText);
-        item.Click();
-        host.WaitForAssertion(() => Assert.Contains(host.FindAll(".mud-input-control label"), l => l.TextContent.Trim() == "Username"));
-    }
 }

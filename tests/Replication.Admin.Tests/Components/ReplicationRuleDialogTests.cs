@@ -424,47 +424,6 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
             .Where(t => t.Length > 0)
             .ToList();
 
-    /// <summary>Types like a user: the input event for fields that validate while typing, then the change event.</summary>
-    private static void Type(IRenderedComponent<IComponent> host, string label, string value)
-    {
-        var field = Field(host, label);
-        if (field.HasAttribute("blazor:oninput"))
-        {
-            field.Input(value);
-            field = Field(host, label);
-        }
-
-        if (field.HasAttribute("blazor:onchange"))
-        {
-            field.Change(value);
-        }
-    }
-
-    /// <summary>Opens the select labelled <paramref name="label"/> and clicks the item with <paramref name="itemText"/>.</summary>
-    private static void Choose(IRenderedComponent<IComponent> host, string label, string itemText)
-    {
-        var control = host.FindAll(".mud-select").First(s => s.QuerySelector("label")?.TextContent.Trim() == label);
-        var opener = control.QuerySelectorAll("*").First(e => e.HasAttribute("blazor:onclick") || e.HasAttribute("blazor:onmousedown"));
-        if (opener.HasAttribute("blazor:onmousedown"))
-        {
-            opener.MouseDown();
-        }
-        else
-        {
-            opener.Click();
-        }
-
-        host.WaitForAssertion(() => Assert.Contains(host.FindAll(".mud-popover-open .mud-list-item"), i => i.TextContent.Trim() == itemText));
-        host.FindAll(".mud-popover-open .mud-list-item").First(i => i.TextContent.Trim() == itemText).Click();
-        host.WaitForAssertion(() => Assert.Equal(itemText, SelectText(host, label)));
-    }
-
-    private static string SelectText(IRenderedComponent<IComponent> host, string label)
-    {
-        var control = host.FindAll(".mud-select").First(s => s.QuerySelector("label")?.TextContent.Trim() == label);
-        return control.QuerySelector("[role=combobox]")?.TextContent.Trim() ?? "";
-    }
-
     private static void Check(IRenderedComponent<IComponent> host, string label) =>
         host.FindAll("label.mud-checkbox").First(l => l.TextContent.Trim() == label).QuerySelector("input")!.Change(true);
 
