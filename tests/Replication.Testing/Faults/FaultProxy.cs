@@ -27,6 +27,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly Lock _faultsGate = new();
     private readonly ConcurrentQueue<ProxiedExchange> _exchanges = new();
     private long _sequence;
+    private int _inFlight;
     private int _tagPageSize; // 0: tag lists pass through untouched
 
     private FaultProxy(LoopbackServer server, HttpClient upstream, string upstreamUrl)
@@ -45,8 +46,18 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>The registry behind the proxy.</summary>
     public string UpstreamUrl => _upstreamUrl;
 
-    /// <summary>Every finished request, in completion order.</summary>
-    public IReadOnlyList<ProxiedExchange> Exchanges => [.. _exchanges.OrderBy(e => e.Sequence)];
+    /// <summary>
+    /// Every finished request, in completion order. Reading it first lets requests still in the proxy finish (up to
+    /// 2 s): a client can hold a whole response a moment before the proxy has logged it.
+    /// </summary>
+    public IReadOnlyList<ProxiedExchange> Exchanges
+    {
+        get
+        {
+            Settle();
+            return [.. _exchanges.OrderBy(e => e.Sequence)];
+        }
+    }
 
     /// <summary>Starts a proxy in front of a test registry.</summary>
     public static Task<FaultProxy> StartAsync(RegistryProcess registry, CancellationToken cancellationToken = default) =>
@@ -142,8 +153,22 @@ public sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Forgets the recorded exchanges.</summary>
-    public void ClearExchanges() => _exchanges.Clear();
+    /// <summary>Forgets the recorded exchanges, once requests still in the proxy have finished (up to 2 s).</summary>
+    public void ClearExchanges()
+    {
+        Settle();
+        _exchanges.Clear();
+    }
+
+    // Waits while requests are inside the proxy; a long transfer still running after 2 s is simply not logged yet.
+    private void Settle()
+    {
+        var deadline = Environment.TickCount64 + 2000;
+        while (Volatile.Read(ref _inFlight) > 0 && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(5);
+        }
+    }
 
     /// <summary>How many finished requests matched.</summary>
     public int Count(RequestMatch match)
@@ -246,6 +271,7 @@ public sealed class FaultProxy : IAsyncDisposable
         var record = new ExchangeCounters();
         string? injected = null;
         var status = 0;
+        Interlocked.Increment(ref _inFlight);
         try
         {
             var (delays, responseDelays, fault) = TakeFaults(method, path, query);
@@ -281,6 +307,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 Interlocked.Read(ref record.RequestBytes),
                 Interlocked.Read(ref record.ResponseBytes),
                 injected));
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 
