@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using Replication.Benchmarks.Corpus;
 using Replication.Registry;
@@ -47,7 +46,7 @@ public static class PeakMemoryProbe
     public static async Task<PeakMeasurement> MeasureAsync(BenchmarkSettings settings, string sourceUrl, string destinationUrl, bool serverGc, CancellationToken cancellationToken)
     {
         var self = Environment.ProcessPath ?? throw new BenchmarkFailedException("Cannot tell this program's path to start the peak-memory process.");
-        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(self);
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
             // Started as `dotnet Replication.Benchmarks.dll`: the child needs the assembly too.
@@ -60,57 +59,13 @@ public static class PeakMemoryProbe
         }
 
         start.Environment["DOTNET_gcServer"] = serverGc ? "1" : "0";
-        var log = new StringBuilder();
-        string? result = null;
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) =>
+        var (exitCode, output) = await ChildProcess.RunAsync(start, cancellationToken);
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries);
+        var result = lines.LastOrDefault(l => l.StartsWith(ResultPrefix, StringComparison.Ordinal))?[ResultPrefix.Length..];
+        if (exitCode != 0 || result is null)
         {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            if (e.Data.StartsWith(ResultPrefix, StringComparison.Ordinal))
-            {
-                result = e.Data[ResultPrefix.Length..];
-            }
-            else
-            {
-                lock (log)
-                {
-                    log.AppendLine(e.Data);
-                }
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (log)
-            {
-                log.AppendLine(e.Data);
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
-            }
-        }
-
-        if (process.ExitCode != 0 || result is null)
-        {
-            lock (log)
-            {
-                throw new BenchmarkFailedException($"The peak-memory process exited with code {process.ExitCode}:\n{log}");
-            }
+            var log = string.Join('\n', lines.Where(l => !l.StartsWith(ResultPrefix, StringComparison.Ordinal)));
+            throw new BenchmarkFailedException($"The peak-memory process exited with code {exitCode}:\n{log}");
         }
 
         return JsonSerializer.Deserialize<PeakMeasurement>(result) ?? throw new BenchmarkFailedException("The peak-memory process printed no measurement.");

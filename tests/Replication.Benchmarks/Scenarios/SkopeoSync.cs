@@ -79,12 +79,7 @@ public sealed class SkopeoSync
 
     private static async Task<(int ExitCode, string Output)> RunProcessAsync(IEnumerable<string> arguments, string? workDirectory, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(Binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(Binary);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -98,43 +93,7 @@ public sealed class SkopeoSync
             start.Environment["TMPDIR"] = workDirectory;
         }
 
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
-            }
-        }
-
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
+        return await ChildProcess.RunAsync(start, cancellationToken);
     }
 
     private static string Tail(string text, int lines) =>
