@@ -56,10 +56,13 @@ public sealed class ExecutionTask
 
     public bool IsFinished => Status is not (ExecutionTaskStatus.Pending or ExecutionTaskStatus.Running);
 
-    /// <summary>The engine's task, named by this row's id so every event finds its row.</summary>
+    /// <summary>How the engine names this task: the row's id, so every event finds its row.</summary>
+    public string EngineId => Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The engine's task, named by <see cref="EngineId"/>.</summary>
     public ReplicationTask ToEngineTask() => new()
     {
-        Id = Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Id = EngineId,
         Operation = Operation,
         SourceRepository = SourceRepository,
         DestinationRepository = DestinationRepository,

@@ -201,7 +201,7 @@ public sealed class ExecutionJob(
                 var loop = ProgressLoopAsync(db, execution, tracker, recorder, loopStop.Token);
                 try
                 {
-                    var tasks = runnable.Select(t => planned.TryGetValue(t, out var fresh) ? fresh with { Id = t.ToEngineTask().Id } : t.ToEngineTask()).ToList();
+                    var tasks = runnable.Select(t => planned.TryGetValue(t, out var fresh) ? fresh with { Id = t.EngineId } : t.ToEngineTask()).ToList();
                     result = await runner.RunAsync(scope, tasks, tracker, slot.Token);
                 }
                 finally
