@@ -113,21 +113,21 @@ public static class ExecutionEndpoints
     private static async Task<Results<Accepted<ExecutionResource>, ProblemHttpResult>> StopAsync(
         long id, ExecutionLauncher launcher, ExecutionQueries queries, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var launch = await launcher.StopAsync(id, Actor(user), cancellationToken);
+        var launch = await launcher.StopAsync(id, Actor.NameOf(user), cancellationToken);
         return await AnswerAsync(launch, queries, cancellationToken);
     }
 
     private static async Task<Results<Accepted<ExecutionResource>, ProblemHttpResult>> RetryAsync(
         long id, ExecutionLauncher launcher, ExecutionQueries queries, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var launch = await launcher.RetryNowAsync(id, Actor(user), cancellationToken);
+        var launch = await launcher.RetryNowAsync(id, Actor.NameOf(user), cancellationToken);
         return await AnswerAsync(launch, queries, cancellationToken);
     }
 
     private static async Task<Results<Accepted<ExecutionResource>, ProblemHttpResult>> ReplicateAsync(
         int id, ExecutionLauncher launcher, ExecutionQueries queries, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var launch = await launcher.StartManualAsync(id, Actor(user), cancellationToken);
+        var launch = await launcher.StartManualAsync(id, Actor.NameOf(user), cancellationToken);
         return await AnswerAsync(launch, queries, cancellationToken);
     }
 
@@ -151,6 +151,4 @@ public static class ExecutionEndpoints
 
     private static ProblemHttpResult NotFound(long id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Execution not found.", detail: $"There is no execution with id {id}.");
-
-    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 }

@@ -42,7 +42,7 @@ public static class RegistryEndpoints
     private static async Task<Results<Created<RegistryResource>, ValidationProblem>> CreateAsync(
         RegistryEndpointInput input, RegistryService registries, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var result = await registries.CreateAsync(input, Actor(user), cancellationToken);
+        var result = await registries.CreateAsync(input, Actor.NameOf(user), cancellationToken);
         if (!result.Succeeded)
         {
             return TypedResults.ValidationProblem(result.Errors, title: "The registry was not saved: fix the fields listed in errors.");
@@ -54,7 +54,7 @@ public static class RegistryEndpoints
     private static async Task<Results<Ok<RegistryResource>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         int id, RegistryEndpointInput input, RegistryService registries, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var result = await registries.UpdateAsync(id, input, Actor(user), cancellationToken);
+        var result = await registries.UpdateAsync(id, input, Actor.NameOf(user), cancellationToken);
         if (result.NotFound)
         {
             return NotFound(id);
@@ -70,7 +70,7 @@ public static class RegistryEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(int id, RegistryService registries, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var result = await registries.DeleteAsync(id, Actor(user), cancellationToken);
+        var result = await registries.DeleteAsync(id, Actor.NameOf(user), cancellationToken);
         return result.Outcome switch
         {
             RegistryDeleteOutcome.Deleted => TypedResults.NoContent(),
@@ -91,6 +91,4 @@ public static class RegistryEndpoints
 
     private static ProblemHttpResult NotFound(int id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Registry not found.", detail: $"There is no registry with id {id}.");
-
-    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 }

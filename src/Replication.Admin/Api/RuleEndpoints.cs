@@ -45,7 +45,7 @@ public static class RuleEndpoints
     private static async Task<Results<Created<RuleResource>, ValidationProblem>> CreateAsync(
         ReplicationRuleInput input, ReplicationRuleService rules, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var result = await rules.CreateAsync(input, Actor(user), cancellationToken);
+        var result = await rules.CreateAsync(input, Actor.NameOf(user), cancellationToken);
         if (!result.Succeeded)
         {
             return TypedResults.ValidationProblem(result.Errors, title: InvalidTitle);
@@ -57,7 +57,7 @@ public static class RuleEndpoints
     private static async Task<Results<Ok<RuleResource>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         int id, ReplicationRuleInput input, ReplicationRuleService rules, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var result = await rules.UpdateAsync(id, input, Actor(user), cancellationToken);
+        var result = await rules.UpdateAsync(id, input, Actor.NameOf(user), cancellationToken);
         if (result.NotFound)
         {
             return NotFound(id);
@@ -72,7 +72,7 @@ public static class RuleEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(int id, ReplicationRuleService rules, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        await rules.DeleteAsync(id, Actor(user), cancellationToken) ? TypedResults.NoContent() : NotFound(id);
+        await rules.DeleteAsync(id, Actor.NameOf(user), cancellationToken) ? TypedResults.NoContent() : NotFound(id);
 
     private static async Task<Results<Ok<PlanResource>, ProblemHttpResult>> DryRunAsync(int id, ReplicationRuleService rules, CancellationToken cancellationToken)
     {
@@ -93,6 +93,4 @@ public static class RuleEndpoints
 
     private static ProblemHttpResult NotFound(int id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Rule not found.", detail: $"There is no replication rule with id {id}.");
-
-    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 }

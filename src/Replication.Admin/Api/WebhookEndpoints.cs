@@ -29,7 +29,7 @@ public static class WebhookEndpoints
     private static async Task<Results<Ok<WebhookSecretResource>, ProblemHttpResult>> GenerateSecretAsync(
         int id, RegistryWebhooks webhooks, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var secret = await webhooks.GenerateSecretAsync(id, user.Identity?.Name ?? "unknown", cancellationToken);
+        var secret = await webhooks.GenerateSecretAsync(id, Actor.NameOf(user), cancellationToken);
         return secret is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Registry not found.", detail: $"There is no registry with id {id}.")
             : TypedResults.Ok(new WebhookSecretResource(secret, RegistryWebhooks.EventsPath(id)));
