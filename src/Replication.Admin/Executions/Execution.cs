@@ -1,6 +1,10 @@
 namespace Replication.Admin.Executions;
 
-/// <summary>One run of a replication rule: why it ran, how far it got and how it ended.</summary>
+/// <summary>
+/// One run of a replication rule: why it ran, how far it got and how it ended. Its life is a state machine (see the
+/// module's README): product code changes <see cref="Status"/> only through the transition methods below, each of
+/// which checks the state it starts from and changes status and counts together, so one save commits both.
+/// </summary>
 public sealed class Execution
 {
     public long Id { get; set; }
@@ -11,7 +15,7 @@ public sealed class Execution
 
     public ExecutionStatus Status { get; set; } = ExecutionStatus.Pending;
 
-    /// <summary>Account that clicked Replicate or Retry, or what started it ("schedule", "webhook").</summary>
+    /// <summary>Account that clicked Replicate or Retry, or what started it ("schedule", "registry event", "automatic retry").</summary>
     public string TriggeredBy { get; set; } = "";
 
     /// <summary>Tasks planned (copies and deletions).</summary>
@@ -25,9 +29,14 @@ public sealed class Execution
     /// <summary>Tags found already identical at the destination (planned, or found so when copied).</summary>
     public int UpToDate { get; set; }
 
+    /// <summary>Bytes of every blob the planned copies need, each digest once; fixed when the run is sized.</summary>
     public long BytesTotal { get; set; }
 
+    /// <summary>Bytes in place at the destination: streamed, mounted or found present.</summary>
     public long BytesDone { get; set; }
+
+    /// <summary>Bytes actually streamed from the source to the destination (what the network carried).</summary>
+    public long BytesTransferred { get; set; }
 
     /// <summary>When the trigger created it (queued).</summary>
     public DateTimeOffset CreatedAt { get; set; }
@@ -67,7 +76,194 @@ public sealed class Execution
     /// <summary>True once it can no longer change.</summary>
     public bool IsFinished => Status.IsFinished();
 
+    /// <summary>Waiting to start: queued, behind its rule's running execution, or a retry not due yet.</summary>
+    public bool IsWaiting => Status == ExecutionStatus.Pending && StartedAt is null;
+
+    /// <summary>Tasks that ended without doing their work: failed, or left undone by a stop.</summary>
+    public IEnumerable<ExecutionTask> RetryableTasks => Tasks.Where(t => t.Status is ExecutionTaskStatus.Failed or ExecutionTaskStatus.Stopped or ExecutionTaskStatus.Pending or ExecutionTaskStatus.Running);
+
+    /// <summary>Whether a retry of this execution has work: tasks to run again, or a plan that never got made.</summary>
+    public bool HasRetryableWork => IsFinished && Status != ExecutionStatus.Succeeded
+        && (RetryableTasks.Any() || (!Planned && Status is ExecutionStatus.Failed or ExecutionStatus.Stopped));
+
+    /// <summary>A new execution, waiting to start.</summary>
+    public static Execution Queue(int ruleId, ExecutionTrigger trigger, string triggeredBy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(triggeredBy);
+        return new Execution
+        {
+            RuleId = ruleId,
+            Trigger = trigger,
+            Status = ExecutionStatus.Pending,
+            TriggeredBy = triggeredBy.Length > 256 ? triggeredBy[..256] : triggeredBy,
+            CreatedAt = now,
+        };
+    }
+
+    /// <summary>
+    /// A retry of this finished execution's <see cref="RetryableTasks"/> (or, when it failed before planning, of its
+    /// whole plan), due at <paramref name="dueAt"/> (null: now).
+    /// </summary>
+    public Execution QueueRetry(IReadOnlyList<ExecutionTask> tasks, int retryNumber, DateTimeOffset? dueAt, string triggeredBy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        Require(IsFinished, "queue a retry");
+        var retry = Queue(RuleId, ExecutionTrigger.Retry, triggeredBy, now);
+        retry.ParentExecutionId = Id;
+        retry.RetryNumber = retryNumber;
+        retry.RetryAt = dueAt;
+
+        // Failed while planning: the retry plans again (the same events, or the whole rule).
+        retry.Planned = Planned;
+        retry.Changes = Planned ? null : Changes;
+        retry.Total = tasks.Count;
+        retry.Tasks = tasks.Select(t => t.Again()).ToList();
+        return retry;
+    }
+
+    /// <summary>Pending → Running, or Running → Running when a job resumes it after the process died.</summary>
+    public void Start(DateTimeOffset now)
+    {
+        Require(Status is ExecutionStatus.Pending or ExecutionStatus.Running, "start");
+        if (Status == ExecutionStatus.Running)
+        {
+            Resumes++;
+        }
+
+        Status = ExecutionStatus.Running;
+        StartedAt ??= now;
+        RetryAt = null;
+        Error = null;
+    }
+
+    /// <summary>Running: the plan's tasks and counts. The byte total is set when the run is sized (<see cref="RecordProgress"/>).</summary>
+    public void RecordPlan(IEnumerable<ExecutionTask> tasks, int upToDate)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        Require(Status == ExecutionStatus.Running && !Planned, "record a plan");
+        Tasks.AddRange(tasks);
+        Total = Tasks.Count + upToDate;
+        UpToDate = upToDate;
+        Planned = true;
+    }
+
+    /// <summary>Running: counts and bytes as the run sees them now.</summary>
+    public void RecordProgress(ExecutionCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        Require(Status == ExecutionStatus.Running, "record progress");
+        Succeeded = counts.Succeeded;
+        Failed = counts.Failed;
+        UpToDate = counts.UpToDate;
+        BytesDone = counts.BytesDone;
+        BytesTotal = counts.BytesTotal;
+        BytesTransferred = counts.BytesTransferred;
+    }
+
+    /// <summary>
+    /// Running → the outcome its tasks earned: Succeeded when every task succeeded or was up to date (even if a
+    /// stop arrived after the work was done), Stopped when work was left undone, else Failed or PartiallyFailed.
+    /// </summary>
+    public void Complete(DateTimeOffset now)
+    {
+        Require(Status == ExecutionStatus.Running, "complete");
+        Recount();
+        var undone = Tasks.Count(t => !t.IsFinished || t.Status == ExecutionTaskStatus.Stopped);
+        StopUnfinishedTasks();
+        var status = undone > 0 ? ExecutionStatus.Stopped
+            : Failed == 0 ? ExecutionStatus.Succeeded
+            : Succeeded + UpToDate == 0 ? ExecutionStatus.Failed
+            : ExecutionStatus.PartiallyFailed;
+        End(status, now, status is ExecutionStatus.Failed or ExecutionStatus.PartiallyFailed ? FailureSummary() : null);
+    }
+
+    /// <summary>Pending or Running → Failed as a whole (the plan was refused, the rule is gone, an unexpected error).</summary>
+    public void Fail(string error, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(error);
+        Require(!IsFinished, "fail");
+        StopUnfinishedTasks();
+        Recount();
+        End(ExecutionStatus.Failed, now, error);
+    }
+
+    /// <summary>Pending or Running → Stopped: an administrator stopped it before it had run all its tasks.</summary>
+    public void Stop(DateTimeOffset now)
+    {
+        Require(!IsFinished, "stop");
+        StopRequested = true;
+        StopUnfinishedTasks();
+        Recount();
+        End(ExecutionStatus.Stopped, now, null);
+    }
+
+    /// <summary>Failed or PartiallyFailed: its automatic retry is due at <paramref name="dueAt"/>.</summary>
+    public void ScheduleRetry(DateTimeOffset dueAt)
+    {
+        Require(Status is ExecutionStatus.Failed or ExecutionStatus.PartiallyFailed, "schedule a retry");
+        RetryAt = dueAt;
+    }
+
+    /// <summary>A retry waiting for its due time runs now, on behalf of <paramref name="user"/>, who becomes its actor.</summary>
+    public void BringForward(string user)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(user);
+        Require(IsWaiting && Trigger == ExecutionTrigger.Retry, "be brought forward");
+        RetryAt = null;
+        TriggeredBy = user.Length > 256 ? user[..256] : user;
+    }
+
+    /// <summary>Counts from the task rows: the final word, whatever the last progress save saw.</summary>
+    private void Recount()
+    {
+        Succeeded = Tasks.Count(t => t.Status is ExecutionTaskStatus.Succeeded or ExecutionTaskStatus.Skipped);
+        Failed = Tasks.Count(t => t.Status == ExecutionTaskStatus.Failed);
+        UpToDate = Math.Max(0, Total - Tasks.Count) + Tasks.Count(t => t.Status == ExecutionTaskStatus.UpToDate);
+        BytesTransferred = Math.Max(BytesTransferred, Tasks.Sum(t => t.BytesTransferred));
+    }
+
+    private void StopUnfinishedTasks()
+    {
+        foreach (var task in Tasks.Where(t => !t.IsFinished))
+        {
+            task.Status = ExecutionTaskStatus.Stopped;
+        }
+    }
+
+    private string FailureSummary()
+    {
+        var failed = Tasks.Where(t => t.Status == ExecutionTaskStatus.Failed).ToList();
+        return failed.Count == 0 ? "" : $"{failed.Count} of {Total} artifact(s) failed; first: {failed[0].DestinationReference}: {failed[0].Error}";
+    }
+
+    private void End(ExecutionStatus status, DateTimeOffset now, string? error)
+    {
+        Status = status;
+        Error = error is { Length: > 2000 } ? error[..2000] : error;
+        FinishedAt = now;
+        StartedAt ??= now;
+        RetryAt = null;
+    }
+
+    private void Require(bool allowed, string transition)
+    {
+        if (!allowed)
+        {
+            throw new ExecutionTransitionException(Id, Status, transition);
+        }
+    }
+
     public override string ToString() => $"Execution {{ Id = {Id}, RuleId = {RuleId}, Trigger = {Trigger}, Status = {Status} }}";
+}
+
+/// <summary>Counts and bytes of a running execution, as its run sees them.</summary>
+public sealed record ExecutionCounts(int Succeeded, int Failed, int UpToDate, long BytesDone, long BytesTotal, long BytesTransferred);
+
+/// <summary>A transition the execution's state does not allow (e.g. starting one that has finished).</summary>
+public sealed class ExecutionTransitionException(long executionId, ExecutionStatus status, string transition)
+    : InvalidOperationException($"Execution {executionId} is {status.ToApi()} and cannot {transition}.")
+{
+    public ExecutionStatus Status { get; } = status;
 }
 
 /// <summary>What started an execution.</summary>

@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Replication.Admin.Audit;
 using Replication.Admin.Data;
-using Replication.Admin.Jobs;
 using Replication.Admin.Rules;
 using Replication.Engine.Filters;
 using Replication.Engine.Planning;
@@ -44,11 +41,11 @@ public sealed record ExecutionLaunch(LaunchOutcome Outcome, Execution? Execution
 /// </summary>
 public sealed class ExecutionLauncher(
     IDbContextFactory<ReplicationDbContext> contextFactory,
-    IBackgroundJobClient jobs,
+    IExecutionQueue queue,
+    ExecutionLifecycle lifecycle,
     RunningExecutions running,
-    ExecutionNotifier notifier,
+    LiveExecutions live,
     AuditLog audit,
-    IOptions<ExecutionOptions> options,
     TimeProvider clock,
     ILogger<ExecutionLauncher> logger) : IDisposable
 {
@@ -96,10 +93,10 @@ public sealed class ExecutionLauncher(
             return new ExecutionLaunch(LaunchOutcome.Folded, waiting, $"Execution {waiting.Id} of rule '{rule.Name}' is about to start and covers this request.");
         }
 
-        var execution = NewExecution(ruleId, trigger, triggeredBy);
+        var execution = Execution.Queue(ruleId, trigger, triggeredBy, clock.GetUtcNow());
         db.Executions.Add(execution);
         await db.SaveChangesAsync(cancellationToken);
-        Enqueue(execution.Id);
+        queue.Enqueue(execution.Id);
         await PublishAsync(execution);
         logger.LogInformation("Execution {ExecutionId} of rule {RuleId} queued ({Trigger}, by {User})", execution.Id, ruleId, trigger, triggeredBy);
         return new ExecutionLaunch(LaunchOutcome.Started, execution, $"Execution {execution.Id} of rule '{rule.Name}' started.");
@@ -142,7 +139,7 @@ public sealed class ExecutionLauncher(
         return touched;
     }
 
-    /// <summary>Stop: cancels a running execution (it ends Stopped within seconds) or stops one that has not started.</summary>
+    /// <summary>Stop: cancels a running execution (it ends within seconds) or stops one that has not started.</summary>
     public async Task<ExecutionLaunch> StopAsync(long executionId, string user, CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -166,13 +163,15 @@ public sealed class ExecutionLauncher(
             return new ExecutionLaunch(LaunchOutcome.Stopping, execution, $"Execution {executionId} is stopping.");
         }
 
-        await MarkStoppedAsync(db, execution, cancellationToken);
+        await lifecycle.StopWaitingAsync(executionId, cancellationToken);
         return new ExecutionLaunch(LaunchOutcome.Stopping, execution, $"Execution {executionId} was stopped before it started.");
     }
 
     /// <summary>
     /// Retry failed: runs the failed (or, for a stopped execution, unfinished) tasks of a finished execution now, in a
-    /// retry execution; an automatic retry already scheduled is brought forward instead.
+    /// retry execution started by <paramref name="user"/>; an automatic retry waiting for its time is brought forward
+    /// instead. Refused while the execution runs, when nothing is left to retry, or when a later execution already
+    /// retried it (retry that one).
     /// </summary>
     public async Task<ExecutionLaunch> RetryNowAsync(long executionId, string user, CancellationToken cancellationToken = default)
     {
@@ -188,62 +187,42 @@ public sealed class ExecutionLauncher(
             return new ExecutionLaunch(LaunchOutcome.Conflict, execution, $"Execution {executionId} is still {execution.Status.ToApi()}; stop it or wait for it to finish.");
         }
 
-        var scheduled = await db.Executions
-            .FirstOrDefaultAsync(e => e.ParentExecutionId == executionId && e.Status == ExecutionStatus.Pending && !e.StopRequested, cancellationToken);
-        if (scheduled is not null)
+        var retries = await db.Executions.Where(e => e.ParentExecutionId == executionId).OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        if (retries.FirstOrDefault(e => e.IsWaiting && !e.StopRequested) is { } scheduled)
         {
-            scheduled.RetryAt = null;
+            scheduled.BringForward(user);
             execution.RetryAt = null;
             await db.SaveChangesAsync(cancellationToken);
-            Enqueue(scheduled.Id);
+            queue.Enqueue(scheduled.Id);
             await audit.RecordAsync(user, "execution.retry", $"execution {executionId}", $"retry execution {scheduled.Id} brought forward", cancellationToken);
             await PublishAsync(scheduled);
             return new ExecutionLaunch(LaunchOutcome.Folded, scheduled, $"The scheduled retry {scheduled.Id} runs now.");
         }
 
-        var failed = execution.Tasks
-            .Where(t => t.Status == ExecutionTaskStatus.Failed || (execution.Status == ExecutionStatus.Stopped && t.Status is ExecutionTaskStatus.Stopped or ExecutionTaskStatus.Pending or ExecutionTaskStatus.Running))
-            .ToList();
-        var failedBeforePlanning = !execution.Planned && execution.Status is ExecutionStatus.Failed or ExecutionStatus.Stopped;
-        if (failed.Count == 0 && !failedBeforePlanning)
+        if (retries.LastOrDefault() is { } later)
+        {
+            return new ExecutionLaunch(LaunchOutcome.Conflict, execution, $"Execution {executionId} was already retried by execution {later.Id} ({later.Status.ToApi()}); retry that one if work is left.");
+        }
+
+        if (!execution.HasRetryableWork)
         {
             return new ExecutionLaunch(LaunchOutcome.Conflict, execution, $"Execution {executionId} has no failed tasks to retry.");
         }
 
-        var retry = NewRetry(execution, failed, retryNumber: 0, dueAt: null, user);
+        var retry = execution.QueueRetry(execution.RetryableTasks.ToList(), retryNumber: 0, dueAt: null, user, clock.GetUtcNow());
         db.Executions.Add(retry);
         await db.SaveChangesAsync(cancellationToken);
-        Enqueue(retry.Id);
+        queue.Enqueue(retry.Id);
         await audit.RecordAsync(user, "execution.retry", $"execution {executionId}", $"retry execution {retry.Id} with {retry.Tasks.Count} task(s)", cancellationToken);
         await PublishAsync(retry);
         return new ExecutionLaunch(LaunchOutcome.Started, retry, $"Retry execution {retry.Id} started with {retry.Tasks.Count} task(s).");
     }
 
-    /// <summary>
-    /// After a transient failure: a retry execution of <paramref name="failed"/> due after the next configured delay,
-    /// recorded on both executions (<see cref="Execution.RetryAt"/>). Null when the retries are used up.
-    /// </summary>
-    internal Execution? PrepareAutomaticRetry(Execution execution, IReadOnlyList<ExecutionTask> failed)
-    {
-        var delays = options.Value.EffectiveRetryDelays;
-        if (execution.RetryNumber >= delays.Count)
-        {
-            return null;
-        }
-
-        var due = clock.GetUtcNow() + delays[execution.RetryNumber];
-        execution.RetryAt = due;
-        return NewRetry(execution, failed, execution.RetryNumber + 1, due, "automatic retry");
-    }
-
-    /// <summary>Queues the job that runs the execution now.</summary>
-    public void Enqueue(long executionId) => jobs.Enqueue<ExecutionJob>(job => job.RunAsync(executionId, CancellationToken.None));
-
     private void EnqueueInBackground(long executionId) => _ = Task.Run(() =>
     {
         try
         {
-            Enqueue(executionId);
+            queue.Enqueue(executionId);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -251,31 +230,8 @@ public sealed class ExecutionLauncher(
         }
     });
 
-    /// <summary>Queues the job that runs the execution at <paramref name="at"/>.</summary>
-    public void Schedule(long executionId, DateTimeOffset at) => jobs.Schedule<ExecutionJob>(job => job.RunAsync(executionId, CancellationToken.None), at);
-
     internal static IReadOnlyList<SourceChange> ReadChanges(string? json) =>
         string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<SourceChange>>(json, ChangeJson) ?? [];
-
-    internal async Task MarkStoppedAsync(ReplicationDbContext db, Execution execution, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        await db.Executions.Where(e => e.Id == execution.Id && e.Status != ExecutionStatus.Succeeded && e.Status != ExecutionStatus.Failed
-                && e.Status != ExecutionStatus.PartiallyFailed && e.Status != ExecutionStatus.Stopped)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Stopped).SetProperty(e => e.FinishedAt, now).SetProperty(e => e.RetryAt, (DateTimeOffset?)null), cancellationToken);
-        await db.ExecutionTasks.Where(t => t.ExecutionId == execution.Id && (t.Status == ExecutionTaskStatus.Pending || t.Status == ExecutionTaskStatus.Running))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, ExecutionTaskStatus.Stopped), cancellationToken);
-        if (execution.ParentExecutionId is { } parent)
-        {
-            // The parent no longer "retries at" anything.
-            await db.Executions.Where(e => e.Id == parent).ExecuteUpdateAsync(s => s.SetProperty(e => e.RetryAt, (DateTimeOffset?)null), cancellationToken);
-        }
-
-        execution.Status = ExecutionStatus.Stopped;
-        execution.FinishedAt = now;
-        execution.RetryAt = null;
-        await PublishAsync(execution);
-    }
 
     private async Task<Execution> QueueEventsAsync(ReplicationDbContext db, int ruleId, List<SourceChange> changes, CancellationToken cancellationToken)
     {
@@ -312,7 +268,7 @@ public sealed class ExecutionLauncher(
                 }
             }
 
-            var execution = NewExecution(ruleId, ExecutionTrigger.Event, "webhook");
+            var execution = Execution.Queue(ruleId, ExecutionTrigger.Event, ExecutionActors.RegistryEvent, clock.GetUtcNow());
             execution.Changes = JsonSerializer.Serialize(Merge([], changes), ChangeJson);
             db.Executions.Add(execution);
             await db.SaveChangesAsync(cancellationToken);
@@ -391,38 +347,5 @@ public sealed class ExecutionLauncher(
 
     private static string JoinPath(string project, string relative) => string.IsNullOrEmpty(project) ? relative : $"{project}/{relative}";
 
-    private Execution NewExecution(int ruleId, ExecutionTrigger trigger, string triggeredBy) => new()
-    {
-        RuleId = ruleId,
-        Trigger = trigger,
-        Status = ExecutionStatus.Pending,
-        TriggeredBy = triggeredBy.Length > 256 ? triggeredBy[..256] : triggeredBy,
-        CreatedAt = clock.GetUtcNow(),
-    };
-
-    private Execution NewRetry(Execution parent, IReadOnlyList<ExecutionTask> failed, int retryNumber, DateTimeOffset? dueAt, string triggeredBy)
-    {
-        var retry = NewExecution(parent.RuleId, ExecutionTrigger.Retry, triggeredBy);
-        retry.ParentExecutionId = parent.Id;
-        retry.RetryNumber = retryNumber;
-        retry.RetryAt = dueAt;
-
-        // Failed while planning: the retry plans again (the same events, or the whole rule).
-        retry.Planned = parent.Planned;
-        retry.Changes = parent.Planned ? null : parent.Changes;
-        retry.Total = failed.Count;
-        retry.Tasks = failed.Select(t => new ExecutionTask
-        {
-            Operation = t.Operation,
-            Kind = t.Kind,
-            SourceRepository = t.SourceRepository,
-            DestinationRepository = t.DestinationRepository,
-            Tag = t.Tag,
-            Digest = t.Digest,
-            Status = ExecutionTaskStatus.Pending,
-        }).ToList();
-        return retry;
-    }
-
-    private Task PublishAsync(Execution execution) => notifier.PublishAsync(ExecutionProgress.Of(execution));
+    private Task PublishAsync(Execution execution) => live.PublishAsync(ExecutionProgress.Of(execution));
 }

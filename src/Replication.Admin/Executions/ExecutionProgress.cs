@@ -26,6 +26,9 @@ public sealed record ExecutionProgress
 
     public long BytesDone { get; init; }
 
+    /// <summary>Bytes actually streamed (not those mounted or found present).</summary>
+    public long BytesTransferred { get; init; }
+
     /// <summary>Bytes streamed per second over the last few seconds; 0 when idle or unknown.</summary>
     public double BytesPerSecond { get; init; }
 
@@ -62,6 +65,7 @@ public sealed record ExecutionProgress
             UpToDate = execution.UpToDate,
             BytesDone = execution.BytesDone,
             BytesTotal = execution.BytesTotal,
+            BytesTransferred = execution.BytesTransferred,
             StartedAt = execution.StartedAt,
             FinishedAt = execution.FinishedAt,
             RetryAt = execution.RetryAt,

@@ -33,6 +33,7 @@ public sealed record ExecutionSummary(
     int UpToDate,
     long BytesTotal,
     long BytesDone,
+    long BytesTransferred,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
@@ -45,6 +46,9 @@ public sealed record ExecutionSummary(
     /// <summary>Tasks finished (any outcome) out of <see cref="Total"/>.</summary>
     public int Done => Succeeded + Failed + UpToDate;
 }
+
+/// <summary>A retry that followed an execution: what links "retried by #7 — succeeded".</summary>
+public sealed record ExecutionRetry(long Id, ExecutionStatus Status, DateTimeOffset? DueAt);
 
 /// <summary>A page of executions, newest first, and how many match the filters in all.</summary>
 public sealed record ExecutionPage(IReadOnlyList<ExecutionSummary> Items, int TotalCount, int Page, int PageSize);
@@ -62,6 +66,7 @@ public sealed record ExecutionTaskView(
     int Attempts,
     long BytesTotal,
     long BytesDone,
+    long BytesTransferred,
     string? Error,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
@@ -73,7 +78,10 @@ public sealed record ExecutionDetails(ExecutionSummary Execution, IReadOnlyList<
 /// <summary>Read side of executions for the dashboard, the execution page, the rules page and the API.</summary>
 public sealed class ExecutionQueries(IDbContextFactory<ReplicationDbContext> contextFactory)
 {
-    /// <summary>A page of executions, newest first, filtered by rule and status.</summary>
+    /// <summary>A retry that followed an execution: what links "retried by #7 — succeeded".</summary>
+public sealed record ExecutionRetry(long Id, ExecutionStatus Status, DateTimeOffset? DueAt);
+
+/// <summary>A page of executions, newest first, filtered by rule and status.</summary>
     public async Task<ExecutionPage> ListAsync(ExecutionListQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -144,11 +152,33 @@ public sealed class ExecutionQueries(IDbContextFactory<ReplicationDbContext> con
                 t.Attempts,
                 t.BytesTotal,
                 t.BytesDone,
+                t.BytesTransferred,
                 t.Error,
                 t.StartedAt,
                 t.FinishedAt,
                 t.Log))
             .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The executions that retried <paramref name="executionId"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<ExecutionRetry>> GetRetriesAsync(long executionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Executions.AsNoTracking().Where(e => e.ParentExecutionId == executionId).OrderBy(e => e.Id)
+            .Select(e => new ExecutionRetry(e.Id, e.Status, e.RetryAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The retries of each of <paramref name="executionIds"/> (for a page of the API's list).</summary>
+    public async Task<ILookup<long, long>> GetRetryIdsAsync(IReadOnlyCollection<long> executionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(executionIds);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var ids = executionIds.ToList();
+        var pairs = await db.Executions.AsNoTracking().Where(e => e.ParentExecutionId != null && ids.Contains(e.ParentExecutionId.Value))
+            .Select(e => new { Parent = e.ParentExecutionId!.Value, e.Id })
+            .ToListAsync(cancellationToken);
+        return pairs.OrderBy(p => p.Id).ToLookup(p => p.Parent, p => p.Id);
     }
 
     /// <summary>The newest execution of each rule (for the rules page's "last execution" column).</summary>
@@ -176,6 +206,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReplicationDbContext> con
             e.UpToDate,
             e.BytesTotal,
             e.BytesDone,
+            e.BytesTransferred,
             e.CreatedAt,
             e.StartedAt,
             e.FinishedAt,

@@ -34,7 +34,11 @@ public sealed class ExecutionTask
 
     public long BytesTotal { get; set; }
 
+    /// <summary>Bytes of the artifact in place at the destination: streamed, mounted or found present.</summary>
     public long BytesDone { get; set; }
+
+    /// <summary>Bytes this task streamed from the source (a stopped or failed task keeps what it moved).</summary>
+    public long BytesTransferred { get; set; }
 
     public string? Error { get; set; }
 
@@ -69,6 +73,18 @@ public sealed class ExecutionTask
         Tag = Tag,
         Digest = Digest,
         Kind = Kind,
+    };
+
+    /// <summary>A fresh, pending copy of this task for a retry execution.</summary>
+    public ExecutionTask Again() => new()
+    {
+        Operation = Operation,
+        Kind = Kind,
+        SourceRepository = SourceRepository,
+        DestinationRepository = DestinationRepository,
+        Tag = Tag,
+        Digest = Digest,
+        Status = ExecutionTaskStatus.Pending,
     };
 
     /// <summary>Appends lines, dropping the oldest when the log would exceed <see cref="LogMaxLength"/>.</summary>

@@ -64,19 +64,14 @@ public static class JobsExtensions
             server.ShutdownTimeout = TimeSpan.FromSeconds(10);
         });
 
-        services.AddSingleton<RunningExecutions>();
+        services.AddSingleton<IExecutionQueue, HangfireExecutionQueue>();
         services.AddSingleton<RegistryWebhooks>();
-        services.AddSingleton<ExecutionLauncher>();
         services.AddSingleton<RuleTriggers>();
-        services.AddSingleton<RuleChangeInterceptor>();
-        services.AddSingleton<RuleExecutionHooks>();
-        services.Replace(ServiceDescriptor.Singleton<IRuleExecutionHistory>(provider => provider.GetRequiredService<RuleExecutionHooks>()));
-        services.AddSingleton<IReplicationRuleChangeHandler>(provider => provider.GetRequiredService<RuleExecutionHooks>());
-        services.ConfigureDbContext<ReplicationDbContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<RuleChangeInterceptor>()));
+        services.AddSingleton<IReplicationRuleChangeHandler>(provider => provider.GetRequiredService<RuleTriggers>());
         services.AddTransient<ExecutionJob>();
         services.AddTransient<ScheduledReplicationJob>();
         services.AddTransient<ExecutionHistoryPruner>();
-        services.AddHostedService<ExecutionRecovery>();
+        services.AddHostedService<RecurringJobsStartup>();
         return builder;
     }
 

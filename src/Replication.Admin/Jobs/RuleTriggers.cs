@@ -7,21 +7,11 @@ using Replication.Admin.Rules;
 
 namespace Replication.Admin.Jobs;
 
-/// <summary>What happened to a rule, as seen when it was saved.</summary>
-public sealed record RuleChange(int RuleId, RuleChangeKind Kind, bool WasEnabled, TriggerMode? PreviousTriggerMode, bool PreviouslyReplicatedExisting);
-
-public enum RuleChangeKind
-{
-    Created,
-    Updated,
-    Deleted,
-}
-
 /// <summary>
 /// Keeps a rule's automatic triggers in step with the rule: one Hangfire recurring job <c>rule:{id}</c> per enabled
 /// scheduled rule (cron in UTC), an initial full run when an immediate rule with "replicate existing images" is created
-/// or enabled, and running executions stopped when their rule is deleted. Called for every saved rule change (see
-/// <see cref="RuleChangeInterceptor"/>) and once at startup for all rules.
+/// or enabled, and running executions stopped when their rule is deleted. Told of every committed rule change by the
+/// rules service (<see cref="IReplicationRuleChangeHandler"/>), and synchronised once at startup for all rules.
 /// </summary>
 public sealed class RuleTriggers(
     IDbContextFactory<ReplicationDbContext> contextFactory,
@@ -29,7 +19,7 @@ public sealed class RuleTriggers(
     JobStorage storage,
     ExecutionLauncher launcher,
     RunningExecutions running,
-    ILogger<RuleTriggers> logger)
+    ILogger<RuleTriggers> logger) : IReplicationRuleChangeHandler
 {
     public const string RecurringPrefix = "rule:";
 
@@ -59,7 +49,7 @@ public sealed class RuleTriggers(
             && (change.Kind == RuleChangeKind.Created || !change.WasEnabled || change.PreviousTriggerMode != TriggerMode.Immediate || !change.PreviouslyReplicatedExisting);
         if (becameImmediateWithExisting)
         {
-            var launch = await launcher.StartAsync(rule.Id, ExecutionTrigger.Initial, "initial sync", requireEnabled: true, cancellationToken);
+            var launch = await launcher.StartAsync(rule.Id, ExecutionTrigger.Initial, ExecutionActors.InitialSync, requireEnabled: true, cancellationToken);
             logger.LogInformation("Initial sync of rule {RuleId}: {Message}", rule.Id, launch.Message);
         }
     }

@@ -85,7 +85,7 @@ public sealed class ReplicationRuleService(
 
         var saved = (await GetAsync(rule.Id, cancellationToken))!;
         await audit.RecordAsync(actor, AuditActions.RuleCreate, Target(saved.Name), Describe(Snapshot(saved)), cancellationToken);
-        await NotifySavedAsync(saved, cancellationToken);
+        await NotifyAsync(RuleChange.Created(saved.Id), cancellationToken);
         return RuleSaveResult.Saved(saved);
     }
 
@@ -123,7 +123,7 @@ public sealed class ReplicationRuleService(
         var saved = (await GetAsync(id, cancellationToken))!;
         var changes = Changes(Snapshot(before), Snapshot(saved));
         await audit.RecordAsync(actor, AuditActions.RuleUpdate, Target(saved.Name), changes.Count == 0 ? "no changes" : string.Join("; ", changes), cancellationToken);
-        await NotifySavedAsync(saved, cancellationToken);
+        await NotifyAsync(RuleChange.Updated(before), cancellationToken);
         return RuleSaveResult.Saved(saved);
     }
 
@@ -159,18 +159,7 @@ public sealed class ReplicationRuleService(
         }
 
         await audit.RecordAsync(actor, AuditActions.RuleDelete, Target(rule.Name), Describe(Snapshot(rule)), cancellationToken);
-        foreach (var handler in changeHandlers)
-        {
-            try
-            {
-                await handler.RuleDeletedAsync(id, rule.Name, cancellationToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.LogError(exception, "A rule change handler failed after rule {RuleId} was deleted", id);
-            }
-        }
-
+        await NotifyAsync(RuleChange.Deleted(id), cancellationToken);
         return true;
     }
 
@@ -295,17 +284,17 @@ public sealed class ReplicationRuleService(
         return new ProjectList([.. projects], null, Complete: last is null);
     }
 
-    private async Task NotifySavedAsync(ReplicationRuleView rule, CancellationToken cancellationToken)
+    private async Task NotifyAsync(RuleChange change, CancellationToken cancellationToken)
     {
         foreach (var handler in changeHandlers)
         {
             try
             {
-                await handler.RuleSavedAsync(rule, cancellationToken);
+                await handler.RuleChangedAsync(change, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                logger.LogError(exception, "A rule change handler failed after rule {RuleId} was saved", rule.Id);
+                logger.LogError(exception, "A rule change handler failed after rule {RuleId} was {Change}", change.RuleId, change.Kind.ToString().ToLowerInvariant());
             }
         }
     }

@@ -3,17 +3,34 @@ using Replication.Engine;
 namespace Replication.Admin.Rules;
 
 /// <summary>
-/// Told after a rule is saved or deleted, e.g. to add, change or remove its schedule. Register any number;
-/// a handler that throws is logged and does not undo the change.
+/// Told after a rule was created, changed or deleted (committed), e.g. to add, change or remove its schedule or start
+/// its initial sync: the one path by which rule changes reach executions. Register any number; a handler that throws
+/// is logged and does not undo the change.
 /// </summary>
 public interface IReplicationRuleChangeHandler
 {
-    Task RuleSavedAsync(ReplicationRuleView rule, CancellationToken cancellationToken);
-
-    Task RuleDeletedAsync(int ruleId, string ruleName, CancellationToken cancellationToken);
+    Task RuleChangedAsync(RuleChange change, CancellationToken cancellationToken);
 }
 
-/// <summary>The last execution of each rule, for the rules page. Executions replace <see cref="NoExecutionHistory"/>.</summary>
+/// <summary>What happened to a rule, with what its triggers were before (for an update).</summary>
+public sealed record RuleChange(int RuleId, RuleChangeKind Kind, bool WasEnabled, TriggerMode? PreviousTriggerMode, bool PreviouslyReplicatedExisting)
+{
+    public static RuleChange Created(int ruleId) => new(ruleId, RuleChangeKind.Created, false, null, false);
+
+    public static RuleChange Updated(ReplicationRuleView before) =>
+        new(before.Id, RuleChangeKind.Updated, before.Enabled, before.TriggerMode, before.ReplicateExisting);
+
+    public static RuleChange Deleted(int ruleId) => new(ruleId, RuleChangeKind.Deleted, false, null, false);
+}
+
+public enum RuleChangeKind
+{
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// <summary>The last execution of each rule, for the rules page; the executions feature answers it.</summary>
 public interface IRuleExecutionHistory
 {
     /// <summary>The last execution per rule id; rules that never ran are absent.</summary>
@@ -28,13 +45,3 @@ public interface IRuleExecutionHistory
 /// <param name="Status">The API's status word: pending, running, succeeded, failed, partiallyFailed, stopped.</param>
 /// <param name="At">When it finished, or started while running.</param>
 public sealed record RuleExecutionSummary(long ExecutionId, string Status, DateTimeOffset? At);
-
-/// <summary>Until executions exist: no rule has run and nothing was replicated.</summary>
-public sealed class NoExecutionHistory : IRuleExecutionHistory
-{
-    public Task<IReadOnlyDictionary<int, RuleExecutionSummary>> GetLastExecutionsAsync(IReadOnlyCollection<int> ruleIds, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<int, RuleExecutionSummary>>(new Dictionary<int, RuleExecutionSummary>());
-
-    public Task<IReadOnlyCollection<ReplicatedArtifact>> GetReplicatedAsync(int ruleId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyCollection<ReplicatedArtifact>>([]);
-}

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Replication.Engine;
 
 namespace Replication.Admin.Rules;
@@ -7,15 +6,14 @@ public static class RulesExtensions
 {
     /// <summary>
     /// Replication rules: the engine's planner (previews and dry runs), the store that builds the engine's scope from a
-    /// saved rule, and the service pages and API share. Executions replace <see cref="IRuleExecutionHistory"/> and add
-    /// <see cref="IReplicationRuleChangeHandler"/>s.
+    /// saved rule, and the service pages and API share. Executions provide <see cref="IRuleExecutionHistory"/>; jobs
+    /// add the <see cref="IReplicationRuleChangeHandler"/> that keeps schedules and initial syncs in step.
     /// </summary>
     public static WebApplicationBuilder AddReplicationRules(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddReplicationEngine();
         builder.Services.AddSingleton<ReplicationRuleStore>();
-        builder.Services.TryAddSingleton<IRuleExecutionHistory, NoExecutionHistory>();
         builder.Services.AddScoped<ReplicationRuleService>();
         return builder;
     }

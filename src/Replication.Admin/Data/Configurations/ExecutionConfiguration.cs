@@ -17,6 +17,7 @@ public sealed class ExecutionConfiguration : IEntityTypeConfiguration<Execution>
         builder.Property(e => e.TriggeredBy).HasMaxLength(256).IsRequired();
         builder.Property(e => e.Error).HasMaxLength(2000);
         builder.Ignore(e => e.IsFinished);
+        builder.Ignore(e => e.RetryableTasks);
 
         // Deleting a rule deletes its history; a retry outlives the pruning of its parent.
         builder.HasOne<ReplicationRule>().WithMany().HasForeignKey(e => e.RuleId).OnDelete(DeleteBehavior.Cascade);

@@ -258,6 +258,9 @@ namespace Replication.Admin.Data.Migrations
                     b.Property<long>("BytesTotal")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("BytesTransferred")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Changes")
                         .HasColumnType("TEXT");
 
@@ -353,6 +356,9 @@ namespace Replication.Admin.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("BytesTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BytesTransferred")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DestinationRepository")

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Replication.Admin.Jobs;
+namespace Replication.Admin.Executions;
 
 /// <summary>
 /// The executions this process is running or about to run, one rule at a time: a second execution of a rule waits

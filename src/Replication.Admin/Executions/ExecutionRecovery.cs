@@ -1,36 +1,26 @@
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Replication.Admin.Data;
-using Replication.Admin.Executions;
 
-namespace Replication.Admin.Jobs;
+namespace Replication.Admin.Executions;
 
 /// <summary>
 /// Nothing stays "running" forever: at startup, every execution left Running (the process died or stopped mid-run)
 /// or Pending is queued again and resumes where its saved tasks say; retries due later are scheduled again. Then,
 /// every minute, a Running execution this process does not hold (its job died) is queued again. The job is
-/// idempotent, so a second delivery does nothing. Also keeps the recurring jobs (schedules, pruning) in step.
+/// idempotent, so a second delivery does nothing.
 /// </summary>
 public sealed class ExecutionRecovery(
     IDbContextFactory<ReplicationDbContext> contextFactory,
-    ExecutionLauncher launcher,
+    IExecutionQueue queue,
     RunningExecutions running,
-    RuleTriggers triggers,
-    IRecurringJobManager recurringJobs,
-    IOptions<JobOptions> options,
     TimeProvider clock,
     ILogger<ExecutionRecovery> logger) : BackgroundService
 {
-    public const string RetentionJobId = "executions:prune";
-
     private static readonly TimeSpan WatchInterval = TimeSpan.FromMinutes(1);
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // Before the server accepts requests (hosted services start in order, after the database migrator).
-        await triggers.SynchronizeAllAsync(cancellationToken);
-        recurringJobs.AddOrUpdate<ExecutionHistoryPruner>(RetentionJobId, job => job.PruneAsync(CancellationToken.None), options.Value.RetentionCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         await RecoverAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
@@ -48,11 +38,11 @@ public sealed class ExecutionRecovery(
         {
             if (execution.Status == ExecutionStatus.Pending && execution.RetryAt is { } due && due > now)
             {
-                launcher.Schedule(execution.Id, due);
+                queue.Schedule(execution.Id, due);
             }
             else
             {
-                launcher.Enqueue(execution.Id);
+                queue.Enqueue(execution.Id);
             }
         }
 
@@ -73,7 +63,7 @@ public sealed class ExecutionRecovery(
         var orphans = await OrphanCandidatesAsync(cancellationToken);
         foreach (var id in orphans)
         {
-            launcher.Enqueue(id);
+            queue.Enqueue(id);
         }
 
         if (orphans.Count > 0)

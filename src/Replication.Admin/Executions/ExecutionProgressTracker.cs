@@ -3,14 +3,14 @@ using Replication.Admin.Executions;
 using Replication.Engine.Copying;
 using Replication.Engine.Progress;
 
-namespace Replication.Admin.Jobs;
+namespace Replication.Admin.Executions;
 
 /// <summary>
 /// Turns the engine's events (raised concurrently from worker threads) into the execution's live state: task rows to
 /// save, counts and bytes, throughput and ETA, log lines. The job saves <see cref="TakeChanges"/> about once a second
 /// and publishes <see cref="Snapshot"/> more often; both are cheap and never block the engine for long.
 /// </summary>
-internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
+public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
 {
     private static readonly TimeSpan ThroughputWindow = TimeSpan.FromSeconds(5);
 
@@ -27,9 +27,12 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
     private readonly int _baseUpToDate;
     private readonly long _baseBytesDone;
     private readonly long _baseBytesTotal;
+    private readonly long _baseBytesTransferred;
 
     private long _runBytesDone;
     private long _runBytesTotal;
+    private long _runBytesTransferred;
+    private bool _sized;
     private bool _changed = true;
 
     public ExecutionProgressTracker(Execution execution, IEnumerable<ExecutionTask> runnable, TimeProvider clock)
@@ -49,6 +52,7 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
         _baseUpToDate = (execution.Total - execution.Tasks.Count) + finished.Count(t => t.Status == ExecutionTaskStatus.UpToDate);
         _baseBytesDone = finished.Sum(t => t.BytesDone);
         _baseBytesTotal = finished.Sum(t => t.BytesTotal);
+        _baseBytesTransferred = finished.Sum(t => t.BytesTransferred);
     }
 
     /// <summary>The execution row (the job owns it; the tracker only reads its identity and totals).</summary>
@@ -63,7 +67,9 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
             switch (value)
             {
                 case RunStarted started:
+                    // The total is fixed here, when the run is sized: each digest once, as the run will count it.
                     _runBytesTotal = started.BytesTotal;
+                    _sized = true;
                     _samples.Enqueue((value.Timestamp, 0));
                     break;
                 case TaskStarted started when Find(started.Task.Id) is { } task:
@@ -83,7 +89,10 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                     }
 
                     _runBytesDone = Math.Max(_runBytesDone, bytes.RunBytesDone);
-                    _runBytesTotal = Math.Max(_runBytesTotal, bytes.RunBytesTotal);
+                    _runBytesTransferred = Math.Max(_runBytesTransferred, bytes.RunBytesTransferred);
+
+                    // Only referrers found while copying can add to a sized run.
+                    _runBytesTotal = Math.Max(_runBytesTotal, _sized ? bytes.RunBytesDone : bytes.RunBytesTotal);
                     Sample(value.Timestamp, bytes.RunBytesTransferred);
                     break;
                 case BlobFinished blob when Find(blob.TaskId) is { } task:
@@ -145,7 +154,7 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
     }
 
     /// <summary>Task rows to update and finished results to record, since the last call.</summary>
-    public TrackerChanges TakeChanges()
+    internal TrackerChanges TakeChanges()
     {
         lock (_lock)
         {
@@ -181,6 +190,7 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                 UpToDate = counts.UpToDate,
                 BytesDone = counts.BytesDone,
                 BytesTotal = counts.BytesTotal,
+                BytesTransferred = counts.BytesTransferred,
                 BytesPerSecond = speed,
                 Eta = speed > 0 && left > 0 ? TimeSpan.FromSeconds(left / speed) : null,
                 Tasks = active.Select(t => new ExecutionTaskProgress(t.Id, t.Destination, t.Status, t.Attempts, t.BytesDone, t.BytesTotal, t.Error)).ToList(),
@@ -194,27 +204,44 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
         var succeeded = _baseSucceeded + _tasks.Values.Count(t => t.Status is ExecutionTaskStatus.Succeeded or ExecutionTaskStatus.Skipped);
         var failed = _baseFailed + _tasks.Values.Count(t => t.Status is ExecutionTaskStatus.Failed);
         var upToDate = _baseUpToDate + _tasks.Values.Count(t => t.Status == ExecutionTaskStatus.UpToDate);
-        return new ExecutionCounts(succeeded, failed, upToDate, _baseBytesDone + _runBytesDone, _baseBytesTotal + Math.Max(_runBytesTotal, _runBytesDone));
+        return new ExecutionCounts(
+            succeeded,
+            failed,
+            upToDate,
+            _baseBytesDone + _runBytesDone,
+            _baseBytesTotal + Math.Max(_runBytesTotal, _runBytesDone),
+            _baseBytesTransferred + _runBytesTransferred);
     }
 
+    /// <summary>
+    /// Bytes streamed over the window that ends now, not at the last sample: when nothing moves (a destination down)
+    /// the speed decays to zero within the window instead of freezing at its last value.
+    /// </summary>
     private double Throughput()
     {
+        var now = _clock.GetUtcNow();
+        Trim(now);
         if (_samples.Count < 2)
         {
             return 0;
         }
 
         var (firstAt, firstBytes) = _samples.Peek();
-        var (lastAt, lastBytes) = _samples.Last();
-        var idle = _clock.GetUtcNow() - lastAt;
-        var seconds = (lastAt - firstAt).TotalSeconds;
-        return seconds <= 0.05 || idle > ThroughputWindow ? 0 : (lastBytes - firstBytes) / seconds;
+        var lastBytes = _samples.Last().Transferred;
+        var seconds = (now - firstAt).TotalSeconds;
+        return seconds <= 0.05 ? 0 : (lastBytes - firstBytes) / seconds;
     }
 
     private void Sample(DateTimeOffset at, long transferred)
     {
         _samples.Enqueue((at, transferred));
-        while (_samples.Count > 2 && at - _samples.Peek().At > ThroughputWindow)
+        Trim(at);
+    }
+
+    // Keeps the newest sample at or before the window's start as its base, and everything after it.
+    private void Trim(DateTimeOffset now)
+    {
+        while (_samples.Count > 1 && now - _samples.ElementAt(1).At >= ThroughputWindow)
         {
             _samples.Dequeue();
         }
@@ -234,6 +261,7 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
         task.Attempts = Math.Max(task.Attempts, result.Attempts);
         task.BytesTotal = Math.Max(result.BytesTotal, task.BytesTotal);
         task.BytesDone = result.Outcome is TaskOutcome.Copied or TaskOutcome.UpToDate ? task.BytesTotal : Math.Max(result.BytesDone, task.BytesDone);
+        task.BytesTransferred = Math.Max(result.BytesTransferred, task.BytesTransferred);
         task.Error = result.Outcome is TaskOutcome.Failed or TaskOutcome.Skipped or TaskOutcome.Cancelled ? result.Message : null;
         task.IsTransient = result.IsTransient;
         task.Digest = result.Digest;
@@ -298,6 +326,8 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
 
         public long BytesTotal { get; set; }
 
+        public long BytesTransferred { get; set; }
+
         public string? Error { get; set; }
 
         public bool IsTransient { get; set; }
@@ -321,7 +351,7 @@ internal sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
             Dirty = false;
             var lines = PendingLog.ToList();
             PendingLog.Clear();
-            return new TaskUpdate(Id, Status, Attempts, BytesDone, BytesTotal, Error, IsTransient, Digest, StartedAt, FinishedAt, lines);
+            return new TaskUpdate(Id, Status, Attempts, BytesDone, BytesTotal, BytesTransferred, Error, IsTransient, Digest, StartedAt, FinishedAt, lines);
         }
     }
 }
@@ -333,6 +363,7 @@ internal sealed record TaskUpdate(
     int Attempts,
     long BytesDone,
     long BytesTotal,
+    long BytesTransferred,
     string? Error,
     bool IsTransient,
     string? Digest,
@@ -346,6 +377,7 @@ internal sealed record TaskUpdate(
         row.Attempts = Attempts;
         row.BytesDone = BytesDone;
         row.BytesTotal = BytesTotal;
+        row.BytesTransferred = BytesTransferred;
         row.Error = Error is { Length: > 2000 } ? Error[..2000] : Error;
         row.IsTransient = IsTransient;
         row.Digest = Digest ?? row.Digest;
@@ -357,7 +389,5 @@ internal sealed record TaskUpdate(
         }
     }
 }
-
-internal sealed record ExecutionCounts(int Succeeded, int Failed, int UpToDate, long BytesDone, long BytesTotal);
 
 internal sealed record TrackerChanges(IReadOnlyList<TaskUpdate> Tasks, IReadOnlyList<TaskResult> Results, ExecutionCounts Counts);

@@ -1,10 +1,8 @@
-using Replication.Admin.Executions;
-
-namespace Replication.Admin.Dashboard;
+namespace Replication.Admin.Executions;
 
 /// <summary>
-/// One execution as a page shows it: the saved row, overlaid with the latest live picture from the notifier (which
-/// also knows the throughput and time left). A reload starts again from the saved row.
+/// One execution as a page shows it: the saved row, overlaid with the latest live picture (which also knows the
+/// throughput and time left). <see cref="LiveExecutions"/> makes it; a reload starts again from the saved row.
 /// </summary>
 public sealed record ExecutionState
 {
@@ -31,6 +29,9 @@ public sealed record ExecutionState
     public long BytesTotal { get; init; }
 
     public long BytesDone { get; init; }
+
+    /// <summary>Bytes actually streamed; <see cref="BytesDone"/> also counts what was mounted or already present.</summary>
+    public long BytesTransferred { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -86,6 +87,7 @@ public sealed record ExecutionState
             UpToDate = summary.UpToDate,
             BytesTotal = summary.BytesTotal,
             BytesDone = summary.BytesDone,
+            BytesTransferred = summary.BytesTransferred,
             CreatedAt = summary.CreatedAt,
             StartedAt = summary.StartedAt,
             FinishedAt = summary.FinishedAt,
@@ -116,6 +118,7 @@ public sealed record ExecutionState
             UpToDate = progress.UpToDate,
             BytesTotal = progress.BytesTotal,
             BytesDone = progress.BytesDone,
+            BytesTransferred = progress.BytesTransferred,
             StartedAt = progress.StartedAt ?? StartedAt,
             FinishedAt = progress.FinishedAt ?? FinishedAt,
             RetryAt = progress.RetryAt,

@@ -1,18 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Replication.Admin.Data;
-using Replication.Admin.Executions;
 using Replication.Admin.Rules;
 using EngineArtifact = Replication.Engine.ReplicatedArtifact;
 
-namespace Replication.Admin.Jobs;
+namespace Replication.Admin.Executions;
 
-/// <summary>
-/// The rules feature's extension points, filled by executions: the last execution of each rule and what a rule
-/// replicated (for the rules page and dry runs), and rule deletions (which bypass the change tracker, so
-/// <see cref="RuleChangeInterceptor"/> cannot see them) stopping the rule's runs and removing its schedule.
-/// </summary>
-public sealed class RuleExecutionHooks(IDbContextFactory<ReplicationDbContext> contextFactory, RuleTriggers triggers)
-    : IRuleExecutionHistory, IReplicationRuleChangeHandler
+/// <summary>The rules feature's view of executions: the last execution of each rule and what a rule replicated (for the rules page and dry runs).</summary>
+public sealed class RuleExecutionHistory(IDbContextFactory<ReplicationDbContext> contextFactory) : IRuleExecutionHistory
 {
     public async Task<IReadOnlyDictionary<int, RuleExecutionSummary>> GetLastExecutionsAsync(IReadOnlyCollection<int> ruleIds, CancellationToken cancellationToken)
     {
@@ -37,14 +31,4 @@ public sealed class RuleExecutionHooks(IDbContextFactory<ReplicationDbContext> c
         var records = await db.ReplicatedArtifacts.AsNoTracking().Where(a => a.RuleId == ruleId).ToListAsync(cancellationToken);
         return records.Select(r => r.ToEngine()).ToList();
     }
-
-    /// <summary>Saves are seen with their previous state by <see cref="RuleChangeInterceptor"/>; this only re-checks the schedule (idempotent).</summary>
-    public Task RuleSavedAsync(ReplicationRuleView rule, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(rule);
-        return triggers.SynchronizeScheduleAsync(rule.Id, cancellationToken);
-    }
-
-    public Task RuleDeletedAsync(int ruleId, string ruleName, CancellationToken cancellationToken) =>
-        triggers.RuleChangedAsync(new RuleChange(ruleId, RuleChangeKind.Deleted, false, null, false), cancellationToken);
 }
