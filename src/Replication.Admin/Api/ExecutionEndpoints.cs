@@ -71,13 +71,14 @@ public static class ExecutionEndpoints
         }
 
         var result = await queries.ListAsync(new ExecutionListQuery { RuleId = ruleId, Status = wanted, Page = page ?? 1, PageSize = pageSize ?? 25 }, cancellationToken);
-        return TypedResults.Ok(new ExecutionPageResource(result.Items.Select(ExecutionResource.From).ToList(), result.TotalCount, result.Page, result.PageSize));
+        var retries = await queries.GetRetryIdsAsync(result.Items.Select(e => e.Id).ToList(), cancellationToken);
+        return TypedResults.Ok(new ExecutionPageResource(result.Items.Select(e => ExecutionResource.From(e, retries[e.Id])).ToList(), result.TotalCount, result.Page, result.PageSize));
     }
 
     private static async Task<Results<Ok<ExecutionResource>, ProblemHttpResult>> GetAsync(long id, ExecutionQueries queries, CancellationToken cancellationToken)
     {
         var execution = await queries.GetAsync(id, cancellationToken);
-        return execution is null ? NotFound(id) : TypedResults.Ok(ExecutionResource.From(execution));
+        return execution is null ? NotFound(id) : TypedResults.Ok(await ResourceAsync(execution, queries, cancellationToken));
     }
 
     private static async Task<Results<Ok<List<ExecutionTaskResource>>, ProblemHttpResult, ValidationProblem>> TasksAsync(
@@ -131,11 +132,14 @@ public static class ExecutionEndpoints
         return await AnswerAsync(launch, queries, cancellationToken);
     }
 
+    private static async Task<ExecutionResource> ResourceAsync(ExecutionSummary execution, ExecutionQueries queries, CancellationToken cancellationToken) =>
+        ExecutionResource.From(execution, (await queries.GetRetriesAsync(execution.Id, cancellationToken)).Select(r => r.Id));
+
     private static async Task<Results<Accepted<ExecutionResource>, ProblemHttpResult>> AnswerAsync(ExecutionLaunch launch, ExecutionQueries queries, CancellationToken cancellationToken)
     {
         if (launch.Accepted && await queries.GetAsync(launch.Execution!.Id, cancellationToken) is { } execution)
         {
-            return TypedResults.Accepted($"{BasePath}/{execution.Id}", ExecutionResource.From(execution));
+            return TypedResults.Accepted($"{BasePath}/{execution.Id}", await ResourceAsync(execution, queries, cancellationToken));
         }
 
         return TypedResults.Problem(

@@ -2,7 +2,11 @@ using Replication.Admin.Executions;
 
 namespace Replication.Admin.Api;
 
-/// <summary>An execution in the API's stable JSON shape (PRODUCT.md), with a few additive fields.</summary>
+/// <summary>
+/// An execution in the API's stable JSON shape (PRODUCT.md), with additive fields: <c>bytesDone</c> counts bytes in
+/// place at the destination (streamed, mounted or already present), <c>bytesTransferred</c> only those streamed;
+/// <c>bytesTotal</c> is fixed when the run is sized. <c>retriedBy</c> lists the retries that followed it.
+/// </summary>
 public sealed record ExecutionResource(
     long Id,
     int RuleId,
@@ -21,14 +25,17 @@ public sealed record ExecutionResource(
     string? RuleName,
     string TriggeredBy,
     DateTime CreatedAt,
-    long? ParentExecutionId)
+    long? ParentExecutionId,
+    long BytesTransferred,
+    IReadOnlyList<long> RetriedBy)
 {
-    public static ExecutionResource From(ExecutionSummary e)
+    public static ExecutionResource From(ExecutionSummary e, IEnumerable<long> retriedBy)
     {
         ArgumentNullException.ThrowIfNull(e);
         return new ExecutionResource(
             e.Id, e.RuleId, e.Trigger.ToApi(), e.Status.ToApi(), e.Total, e.Succeeded, e.Failed, e.UpToDate, e.BytesTotal, e.BytesDone,
-            e.StartedAt?.UtcDateTime, e.FinishedAt?.UtcDateTime, e.RetryAt?.UtcDateTime, e.Error, e.RuleName, e.TriggeredBy, e.CreatedAt.UtcDateTime, e.ParentExecutionId);
+            e.StartedAt?.UtcDateTime, e.FinishedAt?.UtcDateTime, e.RetryAt?.UtcDateTime, e.Error, e.RuleName, e.TriggeredBy, e.CreatedAt.UtcDateTime, e.ParentExecutionId,
+            e.BytesTransferred, [.. retriedBy]);
     }
 }
 
@@ -49,14 +56,15 @@ public sealed record ExecutionTaskResource(
     string? Error,
     string Kind,
     DateTime? StartedAt,
-    DateTime? FinishedAt)
+    DateTime? FinishedAt,
+    long BytesTransferred)
 {
     public static ExecutionTaskResource From(ExecutionTaskView t)
     {
         ArgumentNullException.ThrowIfNull(t);
         return new ExecutionTaskResource(
             t.Id, t.Operation.ToString().ToLowerInvariant(), t.Source, t.Destination, t.Digest, t.Status.ToApi(), t.Attempts, t.BytesTotal, t.BytesDone, t.Error,
-            t.Kind.ToString().ToLowerInvariant(), t.StartedAt?.UtcDateTime, t.FinishedAt?.UtcDateTime);
+            t.Kind.ToString().ToLowerInvariant(), t.StartedAt?.UtcDateTime, t.FinishedAt?.UtcDateTime, t.BytesTransferred);
     }
 }
 

@@ -49,7 +49,7 @@ public sealed class DashboardQueries(IDbContextFactory<ReplicationDbContext> con
         var recent = (await db.Database.SqlQuery<WindowCounts>($"""
             SELECT COUNT(CASE WHEN "Status" = {succeeded} THEN 1 END) AS "Succeeded",
                    COUNT(CASE WHEN "Status" IN ({failed}, {partiallyFailed}) THEN 1 END) AS "Failed",
-                   COALESCE(SUM("BytesDone"), 0) AS "Bytes"
+                   COALESCE(SUM("BytesTransferred"), 0) AS "Bytes"
             FROM "Executions" WHERE "CreatedAt" >= {sinceValue}
             """).ToListAsync(cancellationToken)).FirstOrDefault();
 

@@ -78,10 +78,7 @@ public sealed record ExecutionDetails(ExecutionSummary Execution, IReadOnlyList<
 /// <summary>Read side of executions for the dashboard, the execution page, the rules page and the API.</summary>
 public sealed class ExecutionQueries(IDbContextFactory<ReplicationDbContext> contextFactory)
 {
-    /// <summary>A retry that followed an execution: what links "retried by #7 — succeeded".</summary>
-public sealed record ExecutionRetry(long Id, ExecutionStatus Status, DateTimeOffset? DueAt);
-
-/// <summary>A page of executions, newest first, filtered by rule and status.</summary>
+    /// <summary>A page of executions, newest first, filtered by rule and status.</summary>
     public async Task<ExecutionPage> ListAsync(ExecutionListQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

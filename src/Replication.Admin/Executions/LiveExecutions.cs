@@ -40,6 +40,9 @@ public sealed class LiveExecutions : IDisposable
     /// <summary>Told after the store took in a picture of one execution.</summary>
     public IDisposable Watch(long executionId, Func<ExecutionProgress, Task> onChange) => _watchers.Subscribe(executionId, onChange);
 
+    /// <summary>Pages watching now (for tests and diagnostics).</summary>
+    public int WatcherCount => _watchers.SubscriberCount;
+
     /// <summary>The saved execution with the latest live picture applied.</summary>
     public ExecutionState Merge(ExecutionSummary saved)
     {

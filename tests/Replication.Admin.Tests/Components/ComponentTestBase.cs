@@ -49,11 +49,12 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         Services.AddScoped<RegistryService>();
         Services.AddSingleton(sp => new ReplicationPlanner(sp.GetRequiredService<IRegistryClientFactory>()));
         Services.AddSingleton<ReplicationRuleStore>();
-        Services.AddSingleton<IRuleExecutionHistory, NoExecutionHistory>();
+        Services.AddSingleton<IRuleExecutionHistory, RuleExecutionHistory>();
         Services.AddScoped<ReplicationRuleService>();
 
-        // Executions on the rules page (last execution, Replicate): the live notifier and queries, commands recorded.
+        // Executions on the rules page (last execution, Replicate): the live notifier, store and queries, commands recorded.
         Services.AddSingleton<ExecutionNotifier>();
+        Services.AddSingleton<LiveExecutions>();
         Services.AddSingleton<ExecutionQueries>();
         Services.AddSingleton<DashboardQueries>();
         Services.AddScoped<BrowserTime>();

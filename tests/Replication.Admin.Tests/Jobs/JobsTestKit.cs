@@ -32,7 +32,7 @@ internal static class JobsTestKit
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
     }
 
-    /// <summary>Saves a rule the way the rules feature does (a tracked entity), so rule observers see it.</summary>
+    /// <summary>Creates a rule through the rules service, as the API and the dialog do, so its triggers follow; returns its id.</summary>
     public static async Task<int> CreateRuleAsync(IServiceProvider services, Action<ReplicationRule> configure, int sourceId, int destinationId, string sourceProject)
     {
         var rule = new ReplicationRule
@@ -44,32 +44,33 @@ internal static class JobsTestKit
             DestinationProject = "",
             TriggerMode = TriggerMode.Manual,
             Enabled = true,
-            CreatedAt = DateTimeOffset.UtcNow,
-            CreatedBy = "test",
-            UpdatedAt = DateTimeOffset.UtcNow,
-            UpdatedBy = "test",
         };
         configure(rule);
-        await using var db = await Factory(services).CreateDbContextAsync();
-        db.ReplicationRules.Add(rule);
-        await db.SaveChangesAsync();
-        return rule.Id;
+        await using var scope = services.CreateAsyncScope();
+        var saved = await scope.ServiceProvider.GetRequiredService<ReplicationRuleService>().CreateAsync(ReplicationRuleInput.From(ReplicationRuleView.From(rule)), "test");
+        Assert.True(saved.Rule is not null, $"the rule was refused: {string.Join("; ", saved.Errors.SelectMany(e => e.Value))}");
+        return saved.Rule!.Id;
     }
 
-    /// <summary>Changes a saved rule through a tracked entity.</summary>
+    /// <summary>Changes a saved rule through the rules service.</summary>
     public static async Task UpdateRuleAsync(IServiceProvider services, int ruleId, Action<ReplicationRule> change)
     {
-        await using var db = await Factory(services).CreateDbContextAsync();
-        var rule = await db.ReplicationRules.SingleAsync(r => r.Id == ruleId);
+        ReplicationRule rule;
+        await using (var db = await Factory(services).CreateDbContextAsync())
+        {
+            rule = await db.ReplicationRules.AsNoTracking().SingleAsync(r => r.Id == ruleId);
+        }
+
         change(rule);
-        await db.SaveChangesAsync();
+        await using var scope = services.CreateAsyncScope();
+        var saved = await scope.ServiceProvider.GetRequiredService<ReplicationRuleService>().UpdateAsync(ruleId, ReplicationRuleInput.From(ReplicationRuleView.From(rule)), "test");
+        Assert.True(saved.Rule is not null, "the rule change was refused");
     }
 
     public static async Task DeleteRuleAsync(IServiceProvider services, int ruleId)
     {
-        await using var db = await Factory(services).CreateDbContextAsync();
-        db.ReplicationRules.Remove(await db.ReplicationRules.SingleAsync(r => r.Id == ruleId));
-        await db.SaveChangesAsync();
+        await using var scope = services.CreateAsyncScope();
+        Assert.True(await scope.ServiceProvider.GetRequiredService<ReplicationRuleService>().DeleteAsync(ruleId, "test"));
     }
 
     public static async Task<List<Execution>> ExecutionsOfRuleAsync(IServiceProvider services, int ruleId)

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Replication.Admin.Data;
 using Replication.Admin.Executions;
+using Replication.Testing.Faults;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;
 using Xunit.Abstractions;
@@ -144,40 +145,37 @@ public sealed class ManualReplicationTests(RegistryFixture registries, JobsAppFa
     public async Task A_second_trigger_while_one_waits_joins_it_instead_of_running_twice()
     {
         var registry = await registries.AnonymousAsync();
+        await using var slowSource = await FaultProxy.StartAsync(registry);
         var project = UniqueProject("fold");
         using (var client = new OciTestClient(registry))
         {
-            await client.PushImageAsync($"{project}/app", "v1", ImageSpec.WithLayers(21, 10_000));
+            await client.PushImageAsync($"{project}/app", "v1", ImageSpec.WithLayers(21, 200_000, 200_000, 200_000));
         }
 
+        // A slow run holds the rule's turn, so the next trigger waits behind it for certain.
+        slowSource.Delay(RequestMatch.BlobGet, TimeSpan.FromMilliseconds(700));
         using var admin = app.CreateBasicClient();
-        var id = await RegisterAsync(admin, registry.Url);
-        var ruleId = await CreateRuleAsync(app.Services, r => r.DestinationProject = project + "-copy", id, id, project);
+        var sourceId = await RegisterAsync(admin, slowSource.Url);
+        var destinationId = await RegisterAsync(admin, registry.Url);
+        var ruleId = await CreateRuleAsync(app.Services, r => r.DestinationProject = project + "-copy", sourceId, destinationId, project);
         var launcher = app.Services.GetRequiredService<ExecutionLauncher>();
+        var running = await launcher.StartManualAsync(ruleId, "test");
+        await WaitUntilAsync(async () => (await ExecutionAsync(app.Services, running.Execution!.Id))!.Status == ExecutionStatus.Running, RunDeadline, () => "the first run did not start");
 
-        var first = await launcher.StartManualAsync(ruleId, "test");
-        var second = await launcher.StartManualAsync(ruleId, "test");
+        var waiting = await launcher.StartManualAsync(ruleId, "test");
+        var joined = await launcher.StartManualAsync(ruleId, "someone else");
 
-        Assert.Equal(LaunchOutcome.Started, first.Outcome);
-        if (second.Outcome == LaunchOutcome.Folded)
-        {
-            Assert.Equal(first.Execution!.Id, second.Execution!.Id);
-        }
-        else
-        {
-            // The first had already started: the second waits behind it.
-            Assert.Equal(LaunchOutcome.Started, second.Outcome);
-        }
-
-        using var client2 = app.CreateBasicClient();
-        await WaitFinishedAsync(client2, first.Execution!.Id);
-        await WaitFinishedAsync(client2, second.Execution!.Id);
+        Assert.Equal(LaunchOutcome.Started, waiting.Outcome);
+        Assert.Equal(LaunchOutcome.Folded, joined.Outcome);
+        Assert.Equal(waiting.Execution!.Id, joined.Execution!.Id);
+        slowSource.ClearFaults();
+        await WaitFinishedAsync(admin, running.Execution!.Id);
+        await WaitFinishedAsync(admin, waiting.Execution.Id);
         var executions = await ExecutionsOfRuleAsync(app.Services, ruleId);
+        Assert.Equal(2, executions.Count);
         Assert.All(executions, e => Assert.Equal(ExecutionStatus.Succeeded, e.Status));
-        for (var i = 1; i < executions.Count; i++)
-        {
-            // Never concurrently against the same destination: each started after the previous one finished.
-            Assert.True(executions[i].StartedAt >= executions[i - 1].FinishedAt, "two executions of one rule overlapped");
-        }
+
+        // Never concurrently against the same destination: the waiting one started after the first finished.
+        Assert.True(executions[1].StartedAt >= executions[0].FinishedAt, "two executions of one rule overlapped");
     }
 }

@@ -136,7 +136,11 @@ public sealed class RetryNowTests(RegistryFixture registries, DistantRetryJobsAp
         Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
         var retryBody = await retry.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("retry", retryBody.GetProperty("trigger").GetString());
+
+        // Brought forward by the administrator: the administrator started it, not the automatic retry.
+        Assert.Equal(JobsAppFactory.AdminUserName, retryBody.GetProperty("triggeredBy").GetString());
         var retried = await WaitFinishedAsync(admin, retryBody.GetProperty("id").GetInt64());
+        Assert.Equal(JobsAppFactory.AdminUserName, retried.GetProperty("triggeredBy").GetString());
         Assert.Equal("succeeded", retried.GetProperty("status").GetString());
         using var check = new OciTestClient(registry);
         Assert.Equal(image.Digest, await check.GetManifestDigestAsync($"{project}-copy/app", "v1"));
@@ -145,5 +149,14 @@ public sealed class RetryNowTests(RegistryFixture registries, DistantRetryJobsAp
         Assert.Single(await ExecutionsOfRuleAsync(app.Services, ruleId), e => e.Trigger == ExecutionTrigger.Retry);
         using var nothingLeft = await admin.PostAsync($"/api/v1/executions/{retryBody.GetProperty("id").GetInt64()}/retry", null);
         Assert.Equal(HttpStatusCode.Conflict, nothingLeft.StatusCode);
+
+        // The failed execution links to the retry that fixed it, and refuses a second retry instead of making one.
+        var origin = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}");
+        Assert.Equal([retryBody.GetProperty("id").GetInt64()], origin.GetProperty("retriedBy").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal(id, retried.GetProperty("parentExecutionId").GetInt64());
+        using var again = await admin.PostAsync($"/api/v1/executions/{id}/retry", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains($"already retried by execution {retryBody.GetProperty("id").GetInt64()} (succeeded)", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(await ExecutionsOfRuleAsync(app.Services, ruleId), e => e.Trigger == ExecutionTrigger.Retry);
     }
 }

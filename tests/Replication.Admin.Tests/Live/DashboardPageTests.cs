@@ -40,15 +40,15 @@ public sealed class DashboardPageTests : LiveComponentTestBase
         var page = RenderPage<DashboardPage>();
         page.WaitForAssertion(() => Assert.Equal("running", Status(Row(page, running.Id))));
 
-        await PublishAsync(Progress(running, ExecutionStatus.Running, p => p with { Succeeded = 3, BytesDone = 30 << 20, BytesTotal = 100 << 20, BytesPerSecond = 10 << 20, Eta = TimeSpan.FromSeconds(7) }));
+        await PublishAsync(Progress(running, ExecutionStatus.Running, p => p with { Succeeded = 3, BytesDone = 40 << 20, BytesTransferred = 30 << 20, BytesTotal = 100 << 20, BytesPerSecond = 10 << 20, Eta = TimeSpan.FromSeconds(7) }));
 
         page.WaitForAssertion(() =>
         {
             var bars = Row(page, running.Id).QuerySelector(".ra-progress")!;
             Assert.Equal("3", bars.GetAttribute("data-artifacts-done"));
-            Assert.Equal((30 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture), bars.GetAttribute("data-bytes-done"));
+            Assert.Equal((40 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture), bars.GetAttribute("data-bytes-done"));
             Assert.Contains("3 / 10", bars.TextContent, StringComparison.Ordinal);
-            Assert.Contains("30.0 MiB / 100.0 MiB", bars.TextContent, StringComparison.Ordinal);
+            Assert.Contains("40.0 MiB / 100.0 MiB", bars.TextContent, StringComparison.Ordinal);
             Assert.Contains("10.0 MiB/s", bars.TextContent, StringComparison.Ordinal);
             Assert.Contains("7 s left", bars.TextContent, StringComparison.Ordinal);
             Assert.Equal("30.0 MiB", Tile(page, "bytes"));
@@ -89,8 +89,11 @@ public sealed class DashboardPageTests : LiveComponentTestBase
     {
         var rule = await CreateRuleAsync();
         await SaveExecutionAsync(rule, ExecutionStatus.Running);
-        await SaveExecutionAsync(rule, ExecutionStatus.Succeeded, e => e.BytesDone = 3 << 20);
-        await SaveExecutionAsync(rule, ExecutionStatus.Succeeded, e => e.BytesDone = 1 << 20);
+        await SaveExecutionAsync(rule, ExecutionStatus.Succeeded, e => { e.BytesDone = 5 << 20; e.BytesTransferred = 3 << 20; });
+        await SaveExecutionAsync(rule, ExecutionStatus.Succeeded, e => { e.BytesDone = 1 << 20; e.BytesTransferred = 1 << 20; });
+
+        // Found up to date: in place, but nothing crossed the network, so the tile does not count it.
+        await SaveExecutionAsync(rule, ExecutionStatus.Succeeded, e => { e.BytesTotal = 620 << 20; e.BytesDone = 620 << 20; });
         await SaveExecutionAsync(rule, ExecutionStatus.PartiallyFailed);
         await SaveExecutionAsync(rule, ExecutionStatus.Succeeded, e => e.CreatedAt = DateTimeOffset.UtcNow.AddDays(-3));
 
@@ -99,7 +102,7 @@ public sealed class DashboardPageTests : LiveComponentTestBase
         page.WaitForAssertion(() =>
         {
             Assert.Equal("1", Tile(page, "running"));
-            Assert.Equal("2", Tile(page, "succeeded"));
+            Assert.Equal("3", Tile(page, "succeeded"));
             Assert.Equal("1", Tile(page, "failed"));
             Assert.Equal("4.0 MiB", Tile(page, "bytes"));
         });
@@ -152,11 +155,11 @@ public sealed class DashboardPageTests : LiveComponentTestBase
     {
         await CreateRuleAsync();
         var page = RenderPage<DashboardPage>();
-        page.WaitForAssertion(() => Assert.Equal(1, Notifier.SubscriberCount));
+        page.WaitForAssertion(() => Assert.Equal(1, Live.WatcherCount));
 
         await DisposeComponentsAsync();
 
-        Assert.Equal(0, Notifier.SubscriberCount);
+        Assert.Equal(0, Live.WatcherCount);
     }
 
     private static IReadOnlyList<IElement> Rows(IRenderedComponent<IComponent> page) => page.FindAll(".ra-executions tbody tr");

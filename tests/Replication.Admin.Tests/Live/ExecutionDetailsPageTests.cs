@@ -38,7 +38,7 @@ public sealed class ExecutionDetailsPageTests : LiveComponentTestBase
         Assert.Contains("nightly-mirror", page.Find(".ra-execution-title").TextContent, StringComparison.Ordinal);
         Assert.Equal("3 / 3", Fact(page, "Artifacts"));
         Assert.Equal("1", Fact(page, "Failed"));
-        Assert.Equal("2.0 MiB / 3.0 MiB", Fact(page, "Bytes"));
+        Assert.Equal("2.0 MiB / 3.0 MiB", Fact(page, "Bytes in place"));
         var failedRow = TaskRows(page)[2];
         Assert.Contains("team/app2:v1", failedRow.TextContent, StringComparison.Ordinal);
         Assert.Contains("503 Service Unavailable", failedRow.TextContent, StringComparison.Ordinal);
@@ -139,6 +139,82 @@ public sealed class ExecutionDetailsPageTests : LiveComponentTestBase
 
         page.WaitForAssertion(() => Assert.Equal([$"retry {execution.Id} by alice"], Commands.Calls));
         Assert.EndsWith($"/executions/{Commands.NextExecutionId}", Services.GetRequiredService<BunitNavigationManager>().Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_execution_that_a_retry_fixed_links_to_it_and_offers_no_second_retry()
+    {
+        var rule = await CreateRuleAsync();
+        var failed = await SaveExecutionAsync(rule, ExecutionStatus.Failed, tasks: 1, configure: e => { e.Failed = 1; e.Tasks[0].Status = ExecutionTaskStatus.Failed; });
+        var retry = await SaveExecutionAsync(rule, ExecutionStatus.Succeeded, tasks: 1, configure: e =>
+        {
+            e.Trigger = ExecutionTrigger.Retry;
+            e.ParentExecutionId = failed.Id;
+            e.Succeeded = 1;
+            e.Tasks[0].Status = ExecutionTaskStatus.Succeeded;
+        });
+
+        var page = RenderExecution(failed.Id);
+
+        page.WaitForAssertion(() => Assert.Contains($"#{retry.Id} — succeeded", page.Find(".ra-retried-by").TextContent, StringComparison.Ordinal));
+        Assert.Equal($"executions/{retry.Id}", page.Find($"[data-retry='{retry.Id}']").GetAttribute("href"));
+        Assert.Null(ButtonOrNull(page, "Retry failed"));
+        await DisposeComponentsAsync();
+
+        var retryPage = RenderExecution(retry.Id);
+        retryPage.WaitForAssertion(() => Assert.Contains($"retry of #{failed.Id}", retryPage.Find(".ra-execution-title").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_retry_that_found_everything_up_to_date_shows_nothing_transferred()
+    {
+        var rule = await CreateRuleAsync();
+        var execution = await SaveExecutionAsync(rule, ExecutionStatus.Succeeded, tasks: 2, configure: e =>
+        {
+            e.Trigger = ExecutionTrigger.Retry;
+            e.UpToDate = 2;
+            e.BytesTotal = e.BytesDone = 620 << 20;
+            e.BytesTransferred = 0;
+            foreach (var task in e.Tasks)
+            {
+                task.Status = ExecutionTaskStatus.UpToDate;
+                task.BytesTotal = task.BytesDone = 310 << 20;
+            }
+        });
+
+        var page = RenderExecution(execution.Id);
+
+        page.WaitForAssertion(() => Assert.Equal("0 B", Fact(page, "Transferred")));
+        Assert.Equal("620.0 MiB / 620.0 MiB", Fact(page, "Bytes in place"));
+        Assert.All(TaskRows(page), row => Assert.Equal("0", row.QuerySelector("[data-bytes-transferred]")!.GetAttribute("data-bytes-transferred")));
+    }
+
+    [Fact]
+    public async Task Log_lines_published_before_the_page_opened_are_shown()
+    {
+        var rule = await CreateRuleAsync();
+        var execution = await SaveExecutionAsync(rule, ExecutionStatus.Running, tasks: 1);
+        var taskId = execution.Tasks[0].Id;
+
+        // The run logged before anyone watched, and nothing is saved yet.
+        await PublishAsync(Progress(execution, ExecutionStatus.Running, p => p with
+        {
+            Tasks = [new ExecutionTaskProgress(taskId, "team/app0:v1", ExecutionTaskStatus.Running, 1, 0, 1 << 20, null)],
+            NewLogLines = [new ExecutionLogLine(taskId, DateTimeOffset.UtcNow, "Copying team/app0:v1 to team/app0:v1")],
+        }));
+
+        var page = RenderExecution(execution.Id);
+
+        page.WaitForAssertion(() => Assert.Contains("Copying team/app0:v1 to team/app0:v1", page.Find(".ra-log").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain("No log lines yet", page.Find(".ra-log").TextContent, StringComparison.Ordinal);
+
+        // A line saved and published both shows once.
+        await PublishAsync(Progress(execution, ExecutionStatus.Running, p => p with
+        {
+            NewLogLines = [new ExecutionLogLine(taskId, DateTimeOffset.UtcNow, "Pushed manifest team/app0:v1")],
+        }));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".ra-log-line"), l => l.TextContent.Contains("Pushed manifest", StringComparison.Ordinal)));
+        Assert.Single(page.FindAll(".ra-log-line"), l => l.TextContent.Contains("Copying team/app0:v1", StringComparison.Ordinal));
     }
 
     [Fact]

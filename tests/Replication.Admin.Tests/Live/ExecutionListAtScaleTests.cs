@@ -80,7 +80,7 @@ public sealed class ExecutionListAtScaleTests(ITestOutputHelper output) : IAsync
         var lastDay = inserted.Where(e => e.CreatedAt >= since).ToList();
         Assert.Equal(lastDay.Count(e => e.Status == ExecutionStatus.Succeeded), summary.Succeeded);
         Assert.Equal(lastDay.Count(e => e.Status is ExecutionStatus.Failed or ExecutionStatus.PartiallyFailed), summary.Failed);
-        Assert.Equal(lastDay.Sum(e => e.BytesDone), summary.BytesReplicated);
+        Assert.Equal(lastDay.Sum(e => e.BytesTransferred), summary.BytesReplicated);
 
         await AssertAnsweredFromIndexesAsync();
     }
@@ -152,13 +152,14 @@ public sealed class ExecutionListAtScaleTests(ITestOutputHelper output) : IAsync
         insert.Transaction = transaction;
         insert.CommandText = """
             INSERT INTO Executions (RuleId, "Trigger", Status, TriggeredBy, Total, Succeeded, Failed, UpToDate, BytesTotal, BytesDone,
-                CreatedAt, StartedAt, FinishedAt, RetryNumber, Planned, Resumes, StopRequested)
-            VALUES ($rule, 'manual', $status, 'load', 3, 3, 0, 0, $bytes, $bytes, $created, $created, $created, 0, 1, 0, 0)
+                BytesTransferred, CreatedAt, StartedAt, FinishedAt, RetryNumber, Planned, Resumes, StopRequested)
+            VALUES ($rule, 'manual', $status, 'load', 3, 3, 0, 0, $bytes, $bytes, $transferred, $created, $created, $created, 0, 1, 0, 0)
             RETURNING Id
             """;
         var rule = insert.Parameters.Add("$rule", SqliteType.Integer);
         var status = insert.Parameters.Add("$status", SqliteType.Text);
         var bytes = insert.Parameters.Add("$bytes", SqliteType.Integer);
+        var transferred = insert.Parameters.Add("$transferred", SqliteType.Integer);
         var created = insert.Parameters.Add("$created", SqliteType.Integer);
         for (var i = 0; i < Count; i++)
         {
@@ -167,11 +168,13 @@ public sealed class ExecutionListAtScaleTests(ITestOutputHelper output) : IAsync
                 RuleId = i % 3 == 0 ? second : first,
                 Status = statuses[i % statuses.Length],
                 BytesDone = 1_000 + i,
+                BytesTransferred = i % 2 == 0 ? 1_000 + i : 0,
                 CreatedAt = now.AddSeconds(-(Count - i) * 8.0),
             };
             rule.Value = execution.RuleId;
             status.Value = execution.Status.ToApi();
             bytes.Value = execution.BytesDone;
+            transferred.Value = execution.BytesTransferred;
             created.Value = converter.ConvertToProvider(execution.CreatedAt);
             execution.Id = (long)(await insert.ExecuteScalarAsync())!;
             rows.Add(execution);

@@ -27,14 +27,13 @@ public abstract class LiveComponentTestBase : ComponentTestBase
         Services.AddSingleton<IExecutionCommands>(Commands);
         Services.AddSingleton<RegistryWebhooks>();
         Services.AddSingleton<WebhookConfiguration>();
-
-        // The app's history of executions; the rules page only reads it, so the schedule side (Hangfire) is not needed.
-        Services.AddSingleton<IRuleExecutionHistory>(sp => new RuleExecutionHooks(sp.GetRequiredService<IDbContextFactory<ReplicationDbContext>>(), null!));
     }
 
     protected RecordingCommands Commands { get; } = new();
 
     protected ExecutionNotifier Notifier => Services.GetRequiredService<ExecutionNotifier>();
+
+    protected LiveExecutions Live => Services.GetRequiredService<LiveExecutions>();
 
     /// <summary>Two registries and a manual rule between them; returns the rule's id.</summary>
     protected async Task<int> CreateRuleAsync(string name = "mirror-team")
@@ -118,7 +117,7 @@ public abstract class LiveComponentTestBase : ComponentTestBase
     }
 
     /// <summary>Publishes on a thread of its own, as a running job does.</summary>
-    protected Task PublishAsync(ExecutionProgress progress) => Task.Run(() => Notifier.PublishAsync(progress));
+    protected Task PublishAsync(ExecutionProgress progress) => Task.Run(() => Live.PublishAsync(progress));
 
     protected static IElement ButtonOrNull(IRenderedComponent<IComponent> host, string text) =>
         host.FindAll("button").FirstOrDefault(b => b.TextContent.Trim() == text)!;

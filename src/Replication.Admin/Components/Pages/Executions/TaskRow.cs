@@ -16,12 +16,13 @@ internal sealed record TaskRow(
     int Attempts,
     long BytesTotal,
     long BytesDone,
+    long BytesTransferred,
     string? Error)
 {
     public bool IsFinished => Status is not (ExecutionTaskStatus.Pending or ExecutionTaskStatus.Running);
 
     public static TaskRow From(ExecutionTaskView task) =>
-        new(task.Id, task.Operation, task.Kind, task.Source, task.Destination, task.Digest, task.Status, task.Attempts, task.BytesTotal, task.BytesDone, task.Error);
+        new(task.Id, task.Operation, task.Kind, task.Source, task.Destination, task.Digest, task.Status, task.Attempts, task.BytesTotal, task.BytesDone, task.BytesTransferred, task.Error);
 
     public TaskRow Apply(ExecutionTaskProgress update) => this with
     {

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Time.Testing;
+using Replication.Admin.Executions;
+using Replication.Engine.Copying;
+using Replication.Engine.Planning;
+using Replication.Engine.Progress;
+
+namespace Replication.Admin.Tests.Executions;
+
+/// <summary>What the tracker makes of the engine's events: a total fixed at sizing, transferred bytes apart, speed that decays.</summary>
+public sealed class ExecutionProgressTrackerTests
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void The_total_is_fixed_when_the_run_is_sized_however_much_tasks_share()
+    {
+        var (execution, tracker) = Track(2);
+        tracker.Report(Event(new RunStarted(2, 2, 0, 600)));
+
+        // Two tags sharing a 400-byte layer: each task counts it, the run once.
+        tracker.Report(Event(new BytesTransferred("1", 500, 500, 500, 600, 500)));
+        tracker.Report(Event(new BytesTransferred("2", 500, 500, 600, 600, 600)));
+        tracker.Complete([Result(execution.Tasks[0], TaskOutcome.Copied, 500, 500), Result(execution.Tasks[1], TaskOutcome.Copied, 500, 100)]);
+
+        var counts = tracker.TakeChanges().Counts;
+        Assert.Equal(600, counts.BytesTotal);
+        Assert.Equal(600, counts.BytesDone);
+        Assert.Equal(600, counts.BytesTransferred);
+    }
+
+    [Fact]
+    public void Tags_found_up_to_date_are_in_place_but_not_transferred()
+    {
+        var (execution, tracker) = Track(1);
+        tracker.Report(Event(new RunStarted(1, 1, 0, 650)));
+        tracker.Report(Event(new BytesTransferred("1", 650, 650, 650, 650, 0)));
+        tracker.Complete([Result(execution.Tasks[0], TaskOutcome.UpToDate, 650, 0)]);
+
+        var changes = tracker.TakeChanges();
+        Assert.Equal(650, changes.Counts.BytesDone);
+        Assert.Equal(0, changes.Counts.BytesTransferred);
+        Assert.Equal(0, Assert.Single(changes.Tasks).BytesTransferred);
+    }
+
+    [Fact]
+    public void A_stopped_task_keeps_the_bytes_it_moved()
+    {
+        var (execution, tracker) = Track(1);
+        tracker.Report(Event(new RunStarted(1, 1, 0, 1000)));
+        tracker.Complete([Result(execution.Tasks[0], TaskOutcome.Cancelled, 1000, 300)]);
+
+        var update = Assert.Single(tracker.TakeChanges().Tasks);
+        Assert.Equal(ExecutionTaskStatus.Stopped, update.Status);
+        Assert.Equal(300, update.BytesTransferred);
+    }
+
+    [Fact]
+    public void Speed_and_time_left_decay_when_no_bytes_move()
+    {
+        var (_, tracker) = Track(1);
+        tracker.Report(Event(new RunStarted(1, 1, 0, 100 << 20)));
+        for (var second = 1; second <= 3; second++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            tracker.Report(Event(new BytesTransferred("1", second * (10 << 20), 100 << 20, second * (10 << 20), 100 << 20, second * (10 << 20))));
+        }
+
+        var moving = tracker.Snapshot(ExecutionStatus.Running);
+        Assert.InRange(moving.BytesPerSecond, 9 << 20, 11 << 20);
+
+        // The destination goes down: nothing moves for two seconds, then for six.
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        var slowing = tracker.Snapshot(ExecutionStatus.Running);
+        Assert.True(slowing.BytesPerSecond < moving.BytesPerSecond * 0.7, $"{slowing.BytesPerSecond} after 2 idle seconds, {moving.BytesPerSecond} before");
+        Assert.True(slowing.Eta > moving.Eta);
+
+        _clock.Advance(TimeSpan.FromSeconds(6));
+        var stalled = tracker.Snapshot(ExecutionStatus.Running);
+        Assert.Equal(0, stalled.BytesPerSecond);
+        Assert.Null(stalled.Eta);
+    }
+
+    private (Execution Execution, ExecutionProgressTracker Tracker) Track(int tasks)
+    {
+        var execution = Execution.Queue(1, ExecutionTrigger.Manual, "alice", _clock.GetUtcNow());
+        execution.Id = 3;
+        execution.Start(_clock.GetUtcNow());
+        execution.RecordPlan(
+            Enumerable.Range(1, tasks).Select(i => new ExecutionTask
+            {
+                Id = i,
+                Operation = TaskOperation.Copy,
+                Kind = ArtifactKind.Image,
+                SourceRepository = $"team/app{i}",
+                DestinationRepository = $"team/app{i}",
+                Tag = "v1",
+            }),
+            upToDate: 0);
+        return (execution, new ExecutionProgressTracker(execution, execution.Tasks, _clock));
+    }
+
+    private ReplicationEvent Event(ReplicationEvent value) => value with { Timestamp = _clock.GetUtcNow() };
+
+    private static TaskResult Result(ExecutionTask task, TaskOutcome outcome, long total, long transferred) => new()
+    {
+        Task = task.ToEngineTask(),
+        Outcome = outcome,
+        BytesTotal = total,
+        BytesDone = outcome == TaskOutcome.Cancelled ? transferred : total,
+        BytesTransferred = transferred,
+        Attempts = 1,
+    };
+}
