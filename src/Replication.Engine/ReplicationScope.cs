@@ -1,5 +1,6 @@
 using Replication.Engine.Filters;
 using Replication.Registry;
+using Replication.Registry.Content;
 
 namespace Replication.Engine;
 
@@ -80,8 +81,7 @@ public sealed record ReplicationScope
         var problems = Filter.Validate().Select(p => p.ToString()).ToList();
         foreach (var (label, project) in new[] { ("Source project", SourceProject), ("Destination project", DestinationProject ?? "") })
         {
-            if (project.Length > 0 && (project.Contains('/', StringComparison.Ordinal) || GlobPattern.Validate(project, GlobTarget.Repository) is not null
-                || !GlobPattern.Parse(project, GlobTarget.Repository).IsLiteral))
+            if (project.Length > 0 && !References.IsPathComponent(project))
             {
                 problems.Add($"{label} '{project}' is not a project name (one path segment of lowercase letters, digits, '.', '_', '-').");
             }

@@ -149,14 +149,14 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Page<string>> GetTagsPageAsync(string repository, int pageSize = 100, string? last = null, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
+        References.RequireRepository(repository);
         var (items, next) = await GetTagsPageAsync(repository, TagsUrl(repository, pageSize, last), cancellationToken);
         return new Page<string>(items, NextCursor(next, items));
     }
 
     public async IAsyncEnumerable<string> ListTagsAsync(string repository, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
+        References.RequireRepository(repository);
         Uri? url = TagsUrl(repository, ListPageSize, null);
         while (url is not null)
         {
@@ -237,8 +237,8 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<ManifestInfo?> HeadManifestAsync(string repository, string reference, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
-        Digests.RequireReference(reference);
+        References.RequireRepository(repository);
+        References.RequireReference(reference);
         var request = new RegistryRequest(HttpMethod.Head, ManifestUrl(repository, reference), Scopes.Pull(repository))
         {
             Accept = ManifestAccept,
@@ -252,7 +252,7 @@ internal sealed class RegistryClient : IRegistryClient
         await EnsureSuccessAsync(response, $"check manifest {repository}:{reference}", cancellationToken);
         var digest = RegistryResponses.Header(response, "Docker-Content-Digest");
         var mediaType = response.Content.Headers.ContentType?.MediaType;
-        if (digest is null || !Digests.IsDigest(digest) || mediaType is null)
+        if (digest is null || !Digests.IsSupported(digest) || mediaType is null)
         {
             // Some registries omit the digest on HEAD: read the manifest and compute it.
             var manifest = await GetManifestAsync(repository, reference, cancellationToken);
@@ -264,8 +264,8 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Manifest> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
-        Digests.RequireReference(reference);
+        References.RequireRepository(repository);
+        References.RequireReference(reference);
         var request = new RegistryRequest(HttpMethod.Get, ManifestUrl(repository, reference), Scopes.Pull(repository))
         {
             Accept = ManifestAccept,
@@ -287,7 +287,7 @@ internal sealed class RegistryClient : IRegistryClient
         }
 
         string digest;
-        if (Digests.IsDigest(reference))
+        if (Digests.IsSupported(reference))
         {
             digest = Digests.Compute(bytes, reference);
             if (digest != reference)
@@ -299,12 +299,12 @@ internal sealed class RegistryClient : IRegistryClient
         {
             var computed = Digests.Sha256(bytes);
             var header = RegistryResponses.Header(response, "Docker-Content-Digest");
-            if (header is not null && Digests.IsDigest(header) && Digests.Compute(bytes, header) != header)
+            if (header is not null && Digests.IsSupported(header) && Digests.Compute(bytes, header) != header)
             {
                 throw new DigestMismatchException(header, Digests.Compute(bytes, header), $"Manifest {repository}:{reference} as served");
             }
 
-            digest = header is not null && Digests.IsDigest(header) ? header : computed;
+            digest = header is not null && Digests.IsSupported(header) ? header : computed;
         }
 
         return new Manifest(bytes, mediaType, digest);
@@ -313,8 +313,8 @@ internal sealed class RegistryClient : IRegistryClient
     public async Task<string> PutManifestAsync(string repository, string reference, Manifest manifest, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        Digests.RequireRepository(repository);
-        Digests.RequireReference(reference);
+        References.RequireRepository(repository);
+        References.RequireReference(reference);
         var request = new RegistryRequest(HttpMethod.Put, ManifestUrl(repository, reference), Scopes.Push(repository))
         {
             Content = () =>
@@ -327,12 +327,12 @@ internal sealed class RegistryClient : IRegistryClient
         using var response = await _transport.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, $"push manifest {repository}:{reference}", cancellationToken);
         var digest = RegistryResponses.Header(response, "Docker-Content-Digest");
-        return digest is not null && Digests.IsDigest(digest) ? digest : Digests.Compute(manifest.Bytes.Span, manifest.Digest);
+        return digest is not null && Digests.IsSupported(digest) ? digest : Digests.Compute(manifest.Bytes.Span, manifest.Digest);
     }
 
     public async Task<bool> DeleteManifestAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
+        References.RequireRepository(repository);
         Digests.RequireDigest(digest);
         var request = new RegistryRequest(HttpMethod.Delete, ManifestUrl(repository, digest), Scopes.Delete(repository));
         using var response = await _transport.SendAsync(request, cancellationToken);
@@ -362,7 +362,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<long?> HeadBlobAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
+        References.RequireRepository(repository);
         Digests.RequireDigest(digest);
         var request = new RegistryRequest(HttpMethod.Head, BlobUrl(repository, digest), Scopes.Pull(repository)) { FollowRedirects = true };
         using var response = await _transport.SendAsync(request, cancellationToken);
@@ -380,7 +380,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Stream> OpenBlobAsync(string repository, string digest, long offset, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
+        References.RequireRepository(repository);
         Digests.RequireDigest(digest);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var request = new RegistryRequest(HttpMethod.Get, BlobUrl(repository, digest), Scopes.Pull(repository))
@@ -428,8 +428,8 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<bool> TryMountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
-        Digests.RequireRepository(fromRepository);
+        References.RequireRepository(repository);
+        References.RequireRepository(fromRepository);
         Digests.RequireDigest(digest);
         var url = _transport.Url($"/v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(fromRepository)}");
         using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Post, url, Scopes.Mount(repository, fromRepository)), cancellationToken);
@@ -475,7 +475,7 @@ internal sealed class RegistryClient : IRegistryClient
     {
         ArgumentNullException.ThrowIfNull(blob);
         ArgumentNullException.ThrowIfNull(openContent);
-        Digests.RequireRepository(repository);
+        References.RequireRepository(repository);
         Digests.RequireDigest(blob.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(blob.Size);
         var upload = new BlobUpload(_transport, repository, blob, openContent, progress, _logger);
@@ -501,7 +501,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
+        References.RequireRepository(repository);
         Digests.RequireDigest(digest);
         var referrers = new List<Descriptor>();
         var first = _transport.Url($"/v2/{repository}/referrers/{digest}");
@@ -535,7 +535,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
+        References.RequireRepository(repository);
         Digests.RequireDigest(digest);
 
         // One GET, not HEAD then GET: a missing tag costs the same, an existing one a request less.
@@ -554,7 +554,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<IReadOnlyList<AttachmentTag>> ListAttachmentTagsAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        Digests.RequireRepository(repository);
+        References.RequireRepository(repository);
         Digests.RequireDigest(digest);
         var found = new List<AttachmentTag>();
         foreach (var (tag, kind) in AttachmentTags.For(digest))

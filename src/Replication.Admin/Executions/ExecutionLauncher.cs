@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Replication.Admin.Audit;
 using Replication.Admin.Data;
 using Replication.Admin.Rules;
-using Replication.Engine.Filters;
 using Replication.Engine.Planning;
 
 namespace Replication.Admin.Executions;
@@ -299,53 +298,21 @@ public sealed class ExecutionLauncher(
         return merged;
     }
 
-    /// <summary>Whether the change is inside the rule's project and filter (and, for a deletion, touches what it replicated).</summary>
+    /// <summary>Whether the change concerns the rule, as the engine answers it; a deletion counts only for what the rule recorded.</summary>
     private static async Task<bool> ConcernsAsync(ReplicationDbContext db, ReplicationRule rule, SourceChange change, CancellationToken cancellationToken)
     {
-        var relative = RelativePath(rule.SourceProject, change.Repository);
-        if (relative is null)
+        var concern = ReplicationPlanner.Concerns(ReplicationRuleStore.ToEventScope(rule), change);
+        if (concern.Effect != ChangeEffect.Delete)
         {
-            return false;
+            return concern.IsConcerned;
         }
 
-        var filter = ReplicationRuleStore.ToFilter(rule);
-        if (change.Kind == SourceChangeKind.Deleted)
-        {
-            if (!rule.ReplicateDeletions)
-            {
-                return false;
-            }
-
-            var destination = JoinPath(rule.EffectiveDestinationProject, relative);
-            return await db.ReplicatedArtifacts.AnyAsync(
-                a => a.RuleId == rule.Id && a.Repository == destination && (change.Tag != null ? a.Tag == change.Tag : a.Digest == change.Digest),
-                cancellationToken);
-        }
-
-        if (!filter.IncludesRepository(relative) || change.Tag is null)
-        {
-            return false;
-        }
-
-        return filter.IncludesTag(change.Tag) || (rule.IncludeReferrers && IsAttachmentTag(change.Tag));
+        // Only what the deletion names is looked up; the rule's whole record is not loaded for each event.
+        var recorded = db.ReplicatedArtifacts.Where(a => a.RuleId == rule.Id && a.Repository == concern.DestinationRepository);
+        return concern.Tag is { } tag
+            ? await recorded.AnyAsync(a => a.Tag == tag, cancellationToken)
+            : await recorded.AnyAsync(a => a.Digest == concern.Digest, cancellationToken);
     }
-
-    // Signatures and attachments follow their image whatever the tag filter: sha256-<hex>[.sig|.att|.sbom].
-    private static bool IsAttachmentTag(string tag) => tag.StartsWith("sha256-", StringComparison.Ordinal) && tag.Length >= 7 + 64;
-
-    private static string? RelativePath(string project, string repository)
-    {
-        if (string.IsNullOrEmpty(project))
-        {
-            return repository;
-        }
-
-        return repository.Length > project.Length + 1 && repository.StartsWith(project, StringComparison.Ordinal) && repository[project.Length] == '/'
-            ? repository[(project.Length + 1)..]
-            : null;
-    }
-
-    private static string JoinPath(string project, string relative) => string.IsNullOrEmpty(project) ? relative : $"{project}/{relative}";
 
     private Task PublishAsync(Execution execution) => live.PublishAsync(ExecutionProgress.Of(execution));
 }

@@ -3,6 +3,7 @@ using Replication.Admin.Data;
 using Replication.Admin.Registries;
 using Replication.Engine;
 using Replication.Engine.Filters;
+using Replication.Engine.Planning;
 using Replication.Registry;
 using ClientEndpoint = Replication.Registry.RegistryEndpoint;
 using RegistryEndpoint = Replication.Admin.Registries.RegistryEndpoint;
@@ -41,19 +42,22 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
         ArgumentNullException.ThrowIfNull(rule);
         var source = rule.SourceRegistry ?? throw new InvalidOperationException($"Rule '{rule.Name}' was loaded without its source registry.");
         var destination = rule.DestinationRegistry ?? throw new InvalidOperationException($"Rule '{rule.Name}' was loaded without its destination registry.");
-        return new ReplicationScope
+        return Describe(rule, ToClientEndpoint(source), ToClientEndpoint(destination), replicated) with
         {
-            Source = ToClientEndpoint(source),
-            SourceProject = rule.SourceProject,
-            Destination = ToClientEndpoint(destination),
-            DestinationProject = rule.DestinationProject,
             DestinationKind = destination.Type == RegistryTypes.Harbor ? RegistryKind.Harbor : RegistryKind.DockerRegistry,
-            Filter = ToFilter(rule),
-            Override = rule.Override,
-            IncludeReferrers = rule.IncludeReferrers,
-            ReplicateDeletions = rule.ReplicateDeletions && rule.TriggerMode != TriggerMode.Manual,
-            Replicated = replicated ?? [],
         };
+    }
+
+    /// <summary>
+    /// The rule's scope for deciding whether a registry event concerns it (<see cref="ReplicationPlanner.Concerns"/>),
+    /// from the rule row alone: matching reads the projects, filter and options, never a registry, so none is loaded and
+    /// no password decrypted. Its endpoints only name the saved registries on the reserved <c>.invalid</c> domain, and its
+    /// record is empty (deletions are looked up by what they name); never plan or run with it.
+    /// </summary>
+    public static ReplicationScope ToEventScope(ReplicationRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return Describe(rule, Unaddressed(rule.SourceRegistryId), Unaddressed(rule.DestinationRegistryId), replicated: null);
     }
 
     /// <summary>The client-side endpoint of a saved registry, password decrypted.</summary>
@@ -70,6 +74,21 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
             CaCertificatePem = registry.CaCertificate,
         };
     }
+
+    private static ReplicationScope Describe(ReplicationRule rule, ClientEndpoint source, ClientEndpoint destination, IReadOnlyCollection<ReplicatedArtifact>? replicated) => new()
+    {
+        Source = source,
+        SourceProject = rule.SourceProject,
+        Destination = destination,
+        DestinationProject = rule.DestinationProject,
+        Filter = ToFilter(rule),
+        Override = rule.Override,
+        IncludeReferrers = rule.IncludeReferrers,
+        ReplicateDeletions = rule.ReplicateDeletions && rule.TriggerMode != TriggerMode.Manual,
+        Replicated = replicated ?? [],
+    };
+
+    private static ClientEndpoint Unaddressed(int registryId) => new() { BaseUrl = new Uri($"https://registry-{registryId}.invalid/") };
 
     /// <summary>The rule's repository names and patterns and tag patterns as the engine's filter (events are matched with it too).</summary>
     public static ImageFilter ToFilter(ReplicationRule rule)

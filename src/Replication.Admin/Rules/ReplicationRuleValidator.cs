@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
 using Replication.Admin.Registries;
 using Replication.Engine.Filters;
+using Replication.Registry.Content;
 
 namespace Replication.Admin.Rules;
 
@@ -8,7 +8,7 @@ namespace Replication.Admin.Rules;
 /// The one set of rules for a replication rule's fields, used by the dialog (per field, while typing) and the API (all at
 /// once). Keys are the API's field names (<c>trigger.cron</c> for nested ones). Each message says what is wrong and how to fix it.
 /// </summary>
-public static partial class ReplicationRuleValidator
+public static class ReplicationRuleValidator
 {
     public const string NameField = "name";
     public const string DescriptionField = "description";
@@ -26,13 +26,13 @@ public static partial class ReplicationRuleValidator
 
     public const int NameMaxLength = 64;
     public const int DescriptionMaxLength = 1000;
-    public const int ProjectMaxLength = 255;
+    public const int ProjectMaxLength = References.RepositoryMaxLength;
     public const int CronMaxLength = 128;
     public const int MaxPatterns = 50;
     public const int MaxRepositoryNames = 500;
 
     /// <summary>Longest full repository name (project and path) distribution accepts.</summary>
-    public const int RepositoryMaxLength = 255;
+    public const int RepositoryMaxLength = References.RepositoryMaxLength;
 
     /// <summary>Every problem of <paramref name="input"/>; empty when it can be saved.</summary>
     /// <param name="input">The submitted rule.</param>
@@ -253,7 +253,7 @@ public static partial class ReplicationRuleValidator
         {
             yield return $"{label} '{project}' contains '/': a project is only the first part of a repository name ('team' for team/app); put the rest in the Repositories filter.";
         }
-        else if (!PathComponent().IsMatch(project))
+        else if (!References.IsPathComponent(project))
         {
             yield return $"{label} '{project}' is not a project name: use lowercase letters and digits, separated by '.', '_' or '-' (e.g. 'team' or 'team-a').";
         }
@@ -286,7 +286,7 @@ public static partial class ReplicationRuleValidator
             return "has an empty part; write the path relative to the source project without leading, trailing or double '/', e.g. 'app' or 'tools/cli'.";
         }
 
-        if (name.Split('/').FirstOrDefault(part => !PathComponent().IsMatch(part)) is { } bad)
+        if (name.Split('/').FirstOrDefault(part => !References.IsPathComponent(part)) is { } bad)
         {
             return $"is not a repository path: '{bad}' must be lowercase letters and digits, optionally joined by '.', '_', '__' or '-' " +
                 "(not at the start or end), with parts separated by '/', e.g. 'app', 'my-app' or 'tools/cli'.";
@@ -297,8 +297,4 @@ public static partial class ReplicationRuleValidator
             ? $"makes a repository name of {full} characters with the source project; registries accept at most {RepositoryMaxLength}. Shorten it."
             : null;
     }
-
-    // One OCI path component (distribution spec): a project, or one part of a repository path.
-    [GeneratedRegex("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex PathComponent();
 }

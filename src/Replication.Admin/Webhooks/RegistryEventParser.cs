@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Replication.Engine.Planning;
+using Replication.Registry.Content;
 
 namespace Replication.Admin.Webhooks;
 
@@ -13,7 +13,7 @@ public sealed record RegistryEventBatch(IReadOnlyList<SourceChange> Changes, int
 /// and blob events are ignored. A body that is not one of those shapes, or names an invalid repository, tag or digest,
 /// is refused as a whole.
 /// </summary>
-public static partial class RegistryEventParser
+public static class RegistryEventParser
 {
     public const string DistributionMediaType = "application/vnd.docker.distribution.events.v1+json";
 
@@ -204,19 +204,19 @@ public static partial class RegistryEventParser
 
     private static bool TryValidate(string? repository, string? tag, string? digest, string where, out string error)
     {
-        if (repository is null || repository.Length > 255 || !RepositoryName().IsMatch(repository))
+        if (!References.IsRepositoryName(repository))
         {
             error = $"{where}: the repository name is missing or invalid.";
             return false;
         }
 
-        if (tag is not null && !TagName().IsMatch(tag))
+        if (tag is not null && !References.IsTag(tag))
         {
             error = $"{where}: the tag '{Truncate(tag)}' is invalid.";
             return false;
         }
 
-        if (digest is not null && !Digest().IsMatch(digest))
+        if (digest is not null && !References.IsDigest(digest))
         {
             error = $"{where}: the digest '{Truncate(digest)}' is invalid.";
             return false;
@@ -236,13 +236,4 @@ public static partial class RegistryEventParser
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 
     private static string Truncate(string value) => value.Length > 80 ? value[..80] + "…" : value;
-
-    [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")]
-    private static partial Regex RepositoryName();
-
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
-    private static partial Regex TagName();
-
-    [GeneratedRegex(@"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$")]
-    private static partial Regex Digest();
 }

@@ -103,9 +103,75 @@ public sealed class ReplicationPlanner
     }
 
     /// <summary>
-    /// The plan for one source event (a webhook): a pushed tag the filter selects becomes one copy (or up to date);
-    /// a pushed referrer tag is copied when its subject is at the destination; a deletion becomes deletions of the
-    /// tags this rule replicated from it, when the rule replicates deletions. Anything else gives an empty plan.
+    /// Whether a source event concerns the rule and what at the destination it would touch; synchronous, no registry,
+    /// no storage. A change outside the source project, or a push by digest only (an index child or referrer, which its
+    /// tag or subject brings along), is not concerned. A push is a copy when the filter selects its repository (explicit
+    /// names included) and its tag, or when its tag is a signature or attachment (<see cref="AttachmentTags"/>) and the
+    /// rule includes referrers. A deletion, when the rule replicates deletions, names a destination tag (or digest) that
+    /// counts only if the rule's record holds it: <see cref="ChangeConcern.Recorded"/> answers from
+    /// <see cref="ReplicationScope.Replicated"/>, and a caller that keeps the record elsewhere looks it up by
+    /// <see cref="ChangeConcern.DestinationRepository"/> and tag or digest. A repository named like the project itself is
+    /// in it, with the path "" (as <see cref="PlanAsync"/> lists it), and maps to the destination project.
+    /// <see cref="PlanChangeAsync"/> plans exactly what this answers. Does not validate the scope.
+    /// </summary>
+    public static ChangeConcern Concerns(ReplicationScope scope, SourceChange change)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(change);
+        var mapping = scope.Mapping;
+        if (mapping.ToRelative(change.Repository) is not { } relative)
+        {
+            return ChangeConcern.None;
+        }
+
+        if (change.Kind == SourceChangeKind.Deleted)
+        {
+            if (!scope.ReplicateDeletions || (change.Tag is null && change.Digest is null))
+            {
+                return ChangeConcern.None;
+            }
+
+            // The filter is not asked: what the rule recorded stays its own to delete even if the filter changed since.
+            var deletion = new ChangeConcern
+            {
+                Effect = ChangeEffect.Delete,
+                DestinationRepository = mapping.ToDestination(change.Repository),
+                Tag = change.Tag,
+                Digest = change.Tag is null ? change.Digest : null,
+            };
+            return deletion with { Recorded = scope.Replicated.Where(deletion.Names).ToList() };
+        }
+
+        if (change.Tag is null || !scope.Filter.IncludesRepository(relative))
+        {
+            return ChangeConcern.None;
+        }
+
+        if (scope.Filter.IncludesTag(change.Tag))
+        {
+            return new ChangeConcern { Effect = ChangeEffect.Copy, DestinationRepository = mapping.ToDestination(change.Repository), Tag = change.Tag, Kind = ArtifactKind.Image };
+        }
+
+        if (scope.IncludeReferrers && AttachmentTags.TryParse(change.Tag, out var subject, out _))
+        {
+            return new ChangeConcern
+            {
+                Effect = ChangeEffect.Copy,
+                DestinationRepository = mapping.ToDestination(change.Repository),
+                Tag = change.Tag,
+                Kind = ArtifactKind.Referrer,
+                Subject = subject,
+            };
+        }
+
+        return ChangeConcern.None;
+    }
+
+    /// <summary>
+    /// The plan for one source event (a webhook), of exactly what <see cref="Concerns"/> answers: a pushed tag the filter
+    /// selects becomes one copy (or up to date); a pushed signature or attachment is copied when its subject is at the
+    /// destination; a deletion becomes deletions of the recorded tags it names (<see cref="ReplicationScope.Replicated"/>).
+    /// Anything else gives an empty plan.
     /// </summary>
     /// <exception cref="ArgumentException">The scope is not valid.</exception>
     /// <exception cref="ReplicationException">A registry refused or failed a request.</exception>
@@ -114,54 +180,34 @@ public sealed class ReplicationPlanner
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(change);
         scope.EnsureValid();
-        if (scope.Mapping.ToRelative(change.Repository) is not { } relative)
+        var concern = Concerns(scope, change);
+        if (!concern.IsConcerned)
         {
             return ReplicationPlan.Empty;
         }
 
-        return await WithRetriesAsync(() => PlanChangeOnceAsync(scope, change, relative, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await WithRetriesAsync(() => PlanChangeOnceAsync(scope, change.Repository, concern, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ReplicationPlan> PlanChangeOnceAsync(ReplicationScope scope, SourceChange change, string relative, CancellationToken cancellationToken)
+    private async Task<ReplicationPlan> PlanChangeOnceAsync(ReplicationScope scope, string sourceRepository, ChangeConcern concern, CancellationToken cancellationToken)
     {
         using var run = new PlanRun(this, scope, cancellationToken);
         await Guard(
             "plan the replication of a source event",
             async () =>
             {
-                if (change.Kind == SourceChangeKind.Deleted)
+                if (concern.Effect == ChangeEffect.Delete)
                 {
-                    if (!scope.ReplicateDeletions)
-                    {
-                        return;
-                    }
-
-                    var destination = run.Mapping.ToDestination(change.Repository);
-                    var affected = scope.Replicated.Where(r => r.Repository == destination
-                        && (change.Tag is not null ? r.Tag == change.Tag : r.Digest == change.Digest));
-                    await run.PlanDeletionsAsync(affected.ToList());
-                    return;
+                    await run.PlanDeletionsAsync(concern.Recorded);
                 }
-
-                if (change.Tag is null)
+                else if (concern.Kind == ArtifactKind.Image)
                 {
-                    // A push by digest is an index child or a referrer; its tag or subject brings it along.
-                    return;
+                    await run.CompareAsync(sourceRepository, concern.Tag!, ArtifactKind.Image, referrerTags: null, record: true);
                 }
-
-                if (!scope.Filter.IncludesRepository(relative))
+                else if (await run.Destination.HeadManifestAsync(concern.DestinationRepository, concern.Subject!, cancellationToken) is not null)
                 {
-                    return;
-                }
-
-                if (scope.Filter.IncludesTag(change.Tag))
-                {
-                    await run.CompareAsync(change.Repository, change.Tag, ArtifactKind.Image, referrerTags: null, record: true);
-                }
-                else if (scope.IncludeReferrers && AttachmentTags.TryParse(change.Tag, out var subject, out _)
-                    && await run.Destination.HeadManifestAsync(run.Mapping.ToDestination(change.Repository), subject, cancellationToken) is not null)
-                {
-                    await run.CompareAsync(change.Repository, change.Tag, ArtifactKind.Referrer, referrerTags: null, record: true);
+                    // A signature of an image this rule never copied has nothing to follow.
+                    await run.CompareAsync(sourceRepository, concern.Tag!, ArtifactKind.Referrer, referrerTags: null, record: true);
                 }
             }).ConfigureAwait(false);
 

@@ -57,7 +57,7 @@ public static class AttachmentTags
         }
 
         var candidate = stem[..dash] + ":" + stem[(dash + 1)..];
-        if (!Digests.IsDigest(candidate))
+        if (!Digests.IsSupported(candidate))
         {
             return false;
         }

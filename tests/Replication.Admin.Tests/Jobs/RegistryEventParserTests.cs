@@ -60,12 +60,24 @@ public sealed class RegistryEventParserTests
     [InlineData("{\"events\":[{\"action\":\"push\"}]}")]
     [InlineData("{\"events\":[{\"action\":\"delete\",\"target\":{\"repository\":\"team/app\"}}]}")]
     [InlineData("{\"events\":[{\"action\":\"delete\",\"target\":{\"repository\":\"../etc\",\"digest\":\"" + Digest + "\"}}]}")]
-    [InlineData("{\"events\":[{\"action\":\"delete\",\"target\":{\"repository\":\"team/app\",\"digest\":\"md5:x\"}}]}")]
+    [InlineData("{\"events\":[{\"action\":\"delete\",\"target\":{\"repository\":\"team/app\",\"digest\":\"sha256:x\"}}]}")]
+    [InlineData("{\"events\":[{\"action\":\"delete\",\"target\":{\"repository\":\"team/app\",\"digest\":\"sha256:fedcba9876543210fedcba9876543210\"}}]}")]
+    [InlineData("{\"events\":[{\"action\":\"delete\",\"target\":{\"repository\":\"team/app\",\"digest\":\"md5\"}}]}")]
+    [InlineData("{\"events\":[{\"action\":\"delete\",\"target\":{\"repository\":\"team/app\\n\",\"digest\":\"" + Digest + "\"}}]}")]
     [InlineData("{\"type\":\"PUSH_ARTIFACT\",\"event_data\":{\"resources\":[{\"tag\":\"v1\"}]}}")]
     public void Malformed_bodies_are_refused_with_a_reason(string body)
     {
         Assert.False(RegistryEventParser.TryParse(Encoding.UTF8.GetBytes(body), out _, out var error));
         Assert.False(string.IsNullOrWhiteSpace(error));
+    }
+
+    [Fact]
+    public void A_well_formed_digest_of_an_unregistered_algorithm_is_accepted()
+    {
+        // The OCI grammar allows algorithms it does not register; such an event is kept and matches nothing a rule recorded.
+        var body = """{"events":[{"action":"delete","target":{"repository":"team/app","digest":"md5:x"}}]}""";
+        Assert.True(RegistryEventParser.TryParse(Encoding.UTF8.GetBytes(body), out var batch, out var error), error);
+        Assert.Equal([new SourceChange(SourceChangeKind.Deleted, "team/app", null, "md5:x")], batch.Changes);
     }
 
     [Fact]

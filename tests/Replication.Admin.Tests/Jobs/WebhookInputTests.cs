@@ -9,6 +9,8 @@ using Replication.Admin.Data;
 using Replication.Admin.Executions;
 using Replication.Admin.Rules;
 using Replication.Admin.Webhooks;
+using Replication.Engine.Planning;
+using Replication.Registry.Content;
 using static Replication.Admin.Tests.Jobs.JobsTestKit;
 
 namespace Replication.Admin.Tests.Jobs;
@@ -143,6 +145,67 @@ public sealed class WebhookInputTests(JobsAppFactory app, Xunit.Abstractions.ITe
     }
 
     [Fact]
+    public async Task An_event_for_the_repository_named_like_the_project_concerns_the_rule_as_the_engine_says()
+    {
+        var (registryId, destinationId, secret) = await UnreachableSourceAsync();
+        var project = UniqueProject("pr");
+        var ruleId = await CreateRuleAsync(app.Services, r => { r.TriggerMode = TriggerMode.Immediate; r.DestinationProject = project + "-copy"; }, registryId, destinationId, project);
+        var change = new SourceChange(SourceChangeKind.Pushed, project, "v1", Digest);
+        var answer = ReplicationPlanner.Concerns(ReplicationRuleStore.ToEventScope(await RuleAsync(ruleId)), change);
+        using var client = app.CreateAnonymousClient();
+
+        using var response = await SendAsync(client, registryId, Envelope(("push", project, "v1")), secret);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal((ChangeEffect.Copy, project + "-copy"), (answer.Effect, answer.DestinationRepository));
+        var id = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executions").EnumerateArray()).GetInt64();
+        var execution = await ExecutionAsync(app.Services, id);
+        Assert.Equal(ruleId, execution!.RuleId);
+        Assert.Equal(change, Assert.Single(ExecutionLauncher.ReadChanges(execution.Changes)));
+        await StopAsync(ruleId);
+    }
+
+    [Fact]
+    public async Task A_cosign_signature_outside_the_tag_filter_follows_its_image_only_where_the_rule_includes_referrers()
+    {
+        var (registryId, destinationId, secret) = await UnreachableSourceAsync();
+        var project = UniqueProject("sg");
+        var signing = await CreateRuleAsync(
+            app.Services, r => { r.TriggerMode = TriggerMode.Immediate; r.IncludeTags = ["v*"]; r.IncludeReferrers = true; r.DestinationProject = project + "-a"; }, registryId, destinationId, project);
+        var plain = await CreateRuleAsync(
+            app.Services, r => { r.TriggerMode = TriggerMode.Immediate; r.IncludeTags = ["v*"]; r.IncludeReferrers = false; r.DestinationProject = project + "-b"; }, registryId, destinationId, project);
+        var signature = AttachmentTags.Stem(Digest) + ".sig";
+
+        // Named like an attachment but not one (AttachmentTags knows .sig, .att and .sbom): an ordinary tag the filter leaves out.
+        var lookAlike = AttachmentTags.Stem(Digest) + ".bak";
+        using var client = app.CreateAnonymousClient();
+
+        using var response = await SendAsync(client, registryId, Envelope(("push", $"{project}/app", signature), ("push", $"{project}/app", lookAlike)), secret);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executions").EnumerateArray()).GetInt64();
+        var execution = await ExecutionAsync(app.Services, id);
+        Assert.Equal(signing, execution!.RuleId);
+        var queued = ExecutionLauncher.ReadChanges(execution.Changes);
+        Assert.Equal([signature], queued.Select(c => c.Tag));
+        Assert.Empty(await ExecutionsOfRuleAsync(app.Services, plain));
+
+        // Change by change and rule by rule, queued exactly where the engine says it concerns the rule.
+        foreach (var ruleId in new[] { signing, plain })
+        {
+            var scope = ReplicationRuleStore.ToEventScope(await RuleAsync(ruleId));
+            foreach (var tag in new[] { signature, lookAlike })
+            {
+                var answer = ReplicationPlanner.Concerns(scope, new SourceChange(SourceChangeKind.Pushed, $"{project}/app", tag, Digest));
+                Assert.Equal(answer.IsConcerned, ruleId == signing && queued.Any(c => c.Tag == tag));
+            }
+        }
+
+        Assert.Equal(ArtifactKind.Referrer, ReplicationPlanner.Concerns(ReplicationRuleStore.ToEventScope(await RuleAsync(signing)), queued[0]).Kind);
+        await StopAsync(signing);
+    }
+
+    [Fact]
     public async Task The_secret_is_stored_only_as_a_hash_and_generating_it_needs_an_administrator()
     {
         await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>().CreateDbContextAsync())
@@ -161,6 +224,32 @@ public sealed class WebhookInputTests(JobsAppFactory app, Xunit.Abstractions.ITe
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         var registry = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/registries/{_registryId}");
         Assert.DoesNotContain(_secret, registry.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A source registry with a webhook secret and a destination, neither listening: these tests stop at the queue.</summary>
+    private async Task<(int RegistryId, int DestinationId, string Secret)> UnreachableSourceAsync()
+    {
+        using var admin = app.CreateBasicClient();
+        var registryId = await RegisterAsync(admin, "http://127.0.0.1:9");
+        var destinationId = await RegisterAsync(admin, "http://127.0.0.1:10");
+        using var generated = await admin.PostAsync($"/api/v1/registries/{registryId}/webhook-secret", null);
+        var secret = (await generated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        return (registryId, destinationId, secret);
+    }
+
+    private async Task<ReplicationRule> RuleAsync(int ruleId)
+    {
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>().CreateDbContextAsync();
+        return await db.ReplicationRules.AsNoTracking().SingleAsync(r => r.Id == ruleId);
+    }
+
+    /// <summary>Nothing listens at the registry: stop the rule here rather than let it retry.</summary>
+    private async Task StopAsync(int ruleId)
+    {
+        await UpdateRuleAsync(app.Services, ruleId, r => r.Enabled = false);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>().CreateDbContextAsync();
+        await db.Executions.Where(e => e.RuleId == ruleId && e.Status == ExecutionStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExecutionStatus.Stopped));
     }
 
     private async Task DisableOtherPendingAsync()

@@ -86,6 +86,7 @@ public sealed class ReplicationRuleValidatorTests
         { "two dots", r => r.Repositories.Names = ["a..b"], ReplicationRuleValidator.RepositoryNamesField, "'a..b' is not a repository path" },
         { "a space inside", r => r.Repositories.Names = ["my app"], ReplicationRuleValidator.RepositoryNamesField, "'my app' is not a repository path" },
         { "a colon and tag", r => r.Repositories.Names = ["app:v1"], ReplicationRuleValidator.RepositoryNamesField, "'app:v1' is not a repository path" },
+        { "a line break before a slash", r => r.Repositories.Names = ["app\n/cli"], ReplicationRuleValidator.RepositoryNamesField, "is not a repository path: 'app\n' must be" },
         { "repeated repository name", r => r.Repositories.Names = ["app", "web", " app", "app"], ReplicationRuleValidator.RepositoryNamesField, "Repository names: 'app' is listed more than once; list each repository once." },
         { "repository name too long with its project", r => r.Repositories.Names = [new string('a', ReplicationRuleValidator.RepositoryMaxLength - "team/".Length + 1)], ReplicationRuleValidator.RepositoryNamesField, "makes a repository name of 256 characters with the source project; registries accept at most 255" },
         { "too many repository names", r => r.Repositories.Names = Enumerable.Range(0, ReplicationRuleValidator.MaxRepositoryNames + 1).Select(i => $"app{i}").ToList(), ReplicationRuleValidator.RepositoryNamesField, "Repository names has 501 entries; at most 500 are allowed." },

@@ -25,33 +25,6 @@ public class NamesAndScopesTests
         Assert.Equal(Scopes.Pull("a").Values, Scopes.Pull("a").With(null).Values);
     }
 
-    [Theory]
-    [InlineData("team/app", true)]
-    [InlineData("team/sub/app", true)]
-    [InlineData("a.b_c__d-e--f", true)]
-    [InlineData("Team/App", false)]
-    [InlineData("team//app", false)]
-    [InlineData("../etc", false)]
-    [InlineData("team/app?x=1", false)]
-    [InlineData("", false)]
-    public void Repository_names_follow_the_distribution_grammar(string name, bool valid)
-    {
-        Assert.Equal(valid, Digests.IsRepositoryName(name));
-    }
-
-    [Theory]
-    [InlineData("v1.2.3", true, false)]
-    [InlineData("latest", true, false)]
-    [InlineData("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false, true)]
-    [InlineData("sha256:0123", false, false)]
-    [InlineData(".hidden", false, false)]
-    [InlineData("a/b", false, false)]
-    public void References_are_tags_or_digests(string reference, bool tag, bool digest)
-    {
-        Assert.Equal(tag, Digests.IsTag(reference));
-        Assert.Equal(digest, Digests.IsDigest(reference));
-    }
-
     [Fact]
     public void Digests_are_computed_with_the_algorithm_asked_for()
     {
