@@ -1,20 +1,40 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace Replication.Admin.Data;
 
-/// <summary>Applies pending migrations before the server accepts requests (hosted services start first).</summary>
-public sealed class DatabaseMigrator(IDbContextFactory<ReplicationDbContext> contextFactory, ILogger<DatabaseMigrator> logger) : IHostedService
+/// <summary>
+/// Applies pending migrations before the server accepts requests (hosted services start first). EF Core takes a
+/// database-wide lock while it migrates, so of several nodes starting together one migrates and the others wait.
+/// A database it cannot reach, or one migrated by a newer version, stops the node at start with what to do.
+/// </summary>
+public sealed class DatabaseMigrator(ReplicationStorage storage, ILogger<DatabaseMigrator> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        if (pending.Count > 0)
+        await using var db = storage.CreateMigrationContext();
+        try
         {
-            logger.LogInformation("Applying {Count} database migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
-        }
+            var known = db.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+            var newer = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Where(m => !known.Contains(m)).ToList();
+            if (newer.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"The {storage.Describe()} was migrated by a newer version of Replication Admin (migration {newer[^1]}). Run that version or a newer one; this one does not know its schema.");
+            }
 
-        await db.Database.MigrateAsync(cancellationToken);
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                logger.LogInformation("Applying {Count} database migration(s) to the {Database}: {Migrations}", pending.Count, storage.Describe(), string.Join(", ", pending));
+            }
+
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        catch (DbException exception)
+        {
+            throw new InvalidOperationException($"The {storage.Describe()} cannot be used: {exception.Message} Check Storage:Provider and ConnectionStrings:Replication.", exception);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

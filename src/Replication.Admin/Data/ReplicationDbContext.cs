@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -9,8 +10,22 @@ using Replication.Admin.Rules;
 namespace Replication.Admin.Data;
 
 /// <summary>The app's database: Identity's accounts and roles plus everything the administrator configures.</summary>
-public sealed class ReplicationDbContext(DbContextOptions<ReplicationDbContext> options) : IdentityDbContext(options)
+public class ReplicationDbContext : IdentityDbContext, IDataProtectionKeyContext
 {
+    public ReplicationDbContext(DbContextOptions<ReplicationDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="PostgreSqlMigrationContext"/>: the same model under another type.</summary>
+    protected ReplicationDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
+    /// <summary>The Data Protection key ring when several nodes share the database (PostgreSQL).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<RegistryEndpoint> RegistryEndpoints => Set<RegistryEndpoint>();
 
     public DbSet<ReplicationRule> ReplicationRules => Set<ReplicationRule>();

@@ -7,8 +7,24 @@ public sealed class StorageOptions
 {
     public const string SectionName = "Storage";
 
+    /// <summary>The connection string's name under <c>ConnectionStrings</c> for PostgreSQL.</summary>
+    public const string ConnectionStringName = "Replication";
+
+    /// <summary>
+    /// <c>Storage:Provider</c>: <c>Sqlite</c> (default: one node, everything in the data directory) or <c>PostgreSql</c>
+    /// (several nodes sharing <c>ConnectionStrings:Replication</c>).
+    /// </summary>
+    public string Provider { get; set; } = nameof(StorageProvider.Sqlite);
+
     /// <summary>Directory for the SQLite database and the Data Protection key ring; relative paths start at the content root.</summary>
     public string DataDirectory { get; set; } = "data";
+}
+
+/// <summary>Where the app's database lives.</summary>
+public enum StorageProvider
+{
+    Sqlite,
+    PostgreSql,
 }
 
 /// <summary>The resolved locations inside the data directory, created on first use.</summary>

@@ -19,9 +19,6 @@ public static class JobsExtensions
 {
     public const string DashboardPath = "/hangfire";
 
-    /// <summary>Name of the Hangfire database file inside the data directory.</summary>
-    public const string StorageFileName = "hangfire.db";
-
     /// <summary>
     /// Hangfire in process (SQLite storage in the data directory), the replication engine, the execution job, its
     /// launcher, triggers (schedules, initial runs, registry events), crash recovery and history retention.
@@ -41,14 +38,9 @@ public static class JobsExtensions
         services.AddSingleton<JobStorage>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<JobOptions>>().Value;
-            var path = Path.Combine(provider.GetRequiredService<StoragePaths>().DataDirectory, StorageFileName);
-            return new SQLiteStorage(path, new SQLiteStorageOptions
-            {
-                QueuePollInterval = options.QueuePollInterval,
 
-                // A job still running after this is handed out again; executions guard against running twice.
-                InvisibilityTimeout = TimeSpan.FromHours(2),
-            });
+            // A job still running after this is handed out again; executions guard against running twice.
+            return provider.GetRequiredService<ReplicationStorage>().CreateJobStorage(options.QueuePollInterval, TimeSpan.FromHours(2));
         });
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config

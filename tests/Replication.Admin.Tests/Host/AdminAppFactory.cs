@@ -52,6 +52,11 @@ public class AdminAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Admin:UserName", AdminUserName);
         builder.UseSetting("Admin:InitialPassword", InitialPassword ?? "");
+        foreach (var (key, value) in TestStorage.SettingsFor(DataDirectory))
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging =>
         {
             logging.ClearProviders();

@@ -109,6 +109,7 @@ public sealed class RegistryApiTests(AdminAppFactory app) : IClassFixture<AdminA
         }
     }
 
+    [Trait("Storage", "Sqlite")]
     [Fact]
     public async Task A_saved_password_is_not_in_the_database_file_in_plain_text()
     {

@@ -10,6 +10,7 @@ namespace Replication.Admin.Tests.Host;
 
 public sealed class StorageTests
 {
+    [Trait("Storage", "Sqlite")]
     [Fact]
     public async Task The_data_directory_holds_the_database_and_the_key_ring_that_survive_a_restart()
     {

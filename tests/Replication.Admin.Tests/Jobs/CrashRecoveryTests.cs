@@ -16,6 +16,7 @@ namespace Replication.Admin.Tests.Jobs;
 
 /// <summary>The app process is killed mid-run and started again on the same data directory: the run completes.</summary>
 [Collection(RegistryFixture.Collection)]
+[Trait("Storage", "Sqlite")]
 public sealed class CrashRecoveryTests(RegistryFixture registries)
 {
     private static readonly Dictionary<string, string> Settings = new()

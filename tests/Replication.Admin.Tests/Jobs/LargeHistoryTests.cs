@@ -10,6 +10,7 @@ using static Replication.Admin.Tests.Jobs.JobsTestKit;
 namespace Replication.Admin.Tests.Jobs;
 
 /// <summary>The dashboard's queries over 100,000 executions: right pages, and plans that walk an index instead of sorting the table.</summary>
+[Trait("Storage", "Sqlite")]
 public sealed class LargeHistoryTests(JobsAppFactory app, ITestOutputHelper output) : IClassFixture<JobsAppFactory>
 {
     private const int Count = 100_000;
