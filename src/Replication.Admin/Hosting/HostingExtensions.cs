@@ -38,7 +38,7 @@ public static class HostingExtensions
         }
 
         // API clients get problem details for bare status codes; pages keep the browser's own handling.
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseWhen(context => SecurityExtensions.IsApi(context.Request), api => api.UseStatusCodePages());
 
         // The brand assets (logo, favicon, CSS) are public: the sign-in page needs them before anyone is signed in.
         app.UseStaticFiles(new StaticFileOptions
@@ -51,6 +51,7 @@ public static class HostingExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseReplicationApiLimits();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
