@@ -100,6 +100,7 @@ public static class SecurityExtensions
         services.AddOptions<FailedAttemptOptions>().Bind(builder.Configuration.GetSection(FailedAttemptOptions.SectionName));
         services.AddSingleton<FailedAttemptLimiter>();
         services.AddScoped<PasswordSignIn>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResultHandler>();
         return builder;
     }
 
