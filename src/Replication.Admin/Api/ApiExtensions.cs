@@ -10,9 +10,22 @@ public static class ApiExtensions
     public static WebApplicationBuilder AddReplicationApi(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+
+        // Bodies that do not bind throw, so ApiRequestErrors can say why in every environment (not a bare 400).
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.SectionName));
 
-        builder.Services.AddOpenApi(options => options.AddOperationTransformer((operation, _, _) =>
+        builder.Services.AddOpenApi(options => options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (ApiJson.IsAcceptedReadOnly(context.JsonPropertyInfo))
+            {
+                schema.ReadOnly = true;
+                schema.Description = ApiJson.ReadOnlyDescription;
+            }
+
+            return Task.CompletedTask;
+        }).AddOperationTransformer((operation, _, _) =>
         {
             // Every body is read up to a limit (ApiBodyLimits) and refused whole beyond it.
             if (operation.RequestBody is not null)
@@ -41,6 +54,9 @@ public static class ApiExtensions
         }));
         return builder;
     }
+
+    /// <summary>Problem details for requests the API cannot read; goes first in the <c>/api</c> branch.</summary>
+    public static IApplicationBuilder UseReplicationApiErrors(this IApplicationBuilder api) => api.UseMiddleware<ApiRequestErrors>();
 
     /// <summary>Body limits of <c>/api</c> routes; after routing, which tells a route's own limit.</summary>
     public static IApplicationBuilder UseReplicationApiLimits(this IApplicationBuilder app) =>

@@ -37,8 +37,23 @@ public static class HostingExtensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
-        // API clients get problem details for bare status codes; pages keep the browser's own handling.
-        app.UseWhen(context => SecurityExtensions.IsApi(context.Request), api => api.UseStatusCodePages());
+        // Requests that cannot be read throw (for ApiRequestErrors); a page's (a form without its antiforgery token) is
+        // the client's mistake, answered with its status code as before, not with the error page.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.StatusCode = exception.StatusCode;
+            }
+        });
+
+        // API clients get problem details for unreadable requests and bare status codes; pages keep the browser's own handling.
+        app.UseWhen(context => SecurityExtensions.IsApi(context.Request), api => api.UseReplicationApiErrors().UseStatusCodePages());
 
         // The brand assets (logo, favicon, CSS) are public: the sign-in page needs them before anyone is signed in.
         app.UseStaticFiles(new StaticFileOptions
