@@ -25,6 +25,13 @@ public static class HostingExtensions
         // Development, so `dotnet run --no-launch-profile` works too; a published app has no such manifest and is unaffected.
         builder.WebHost.UseStaticWebAssets();
 
+        // Which server answers is nobody's business.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        // Sent only over HTTPS (and never for localhost). Not includeSubDomains: the portal does not own its parent domain.
+        builder.Services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
+        builder.AddTrustedProxies();
+
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         return builder;
@@ -32,6 +39,12 @@ public static class HostingExtensions
 
     public static WebApplication UseReplicationPipeline(this WebApplication app)
     {
+        // First, so the limits and the audit trail see the client behind a trusted proxy, and HSTS sees its HTTPS.
+        app.UseTrustedProxies(app.Configuration);
+
+        // Before error handling, so error pages carry the headers too.
+        app.UseHsts();
+        app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -73,7 +86,7 @@ public static class HostingExtensions
         app.MapReplicationApi();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>()
-            .AddInteractiveServerRenderMode();
+            .AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null); // SecurityHeaders sends the whole policy, frame-ancestors included
         return app;
     }
 }
