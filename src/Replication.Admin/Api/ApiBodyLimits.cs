@@ -20,7 +20,7 @@ public sealed record BodySizeLimit(long? MaxRequestBodySize) : IRequestSizeLimit
 /// Refuses an <c>/api</c> body over its limit with 413 before a byte of it is read, when the client announced its length;
 /// a chunked body is cut off by the server at the same limit while it is read.
 /// </summary>
-public sealed class ApiBodyLimits(RequestDelegate next, IOptions<ApiOptions> options, IProblemDetailsService problems)
+public sealed class ApiBodyLimits(RequestDelegate next, IOptions<ApiOptions> options, IProblemDetailsService problems, ILogger<ApiBodyLimits> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -33,6 +33,8 @@ public sealed class ApiBodyLimits(RequestDelegate next, IOptions<ApiOptions> opt
 
         if (context.Request.ContentLength > limit)
         {
+            logger.LogInformation("Refused {Method} {Path} from {Address}: a body of {Length} bytes, over the limit of {Limit}",
+                context.Request.Method, context.Request.Path, Security.ClientAddress.Of(context), context.Request.ContentLength, limit);
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             await problems.WriteAsync(new ProblemDetailsContext
             {
