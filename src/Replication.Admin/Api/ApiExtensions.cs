@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Replication.Admin.Security;
 
 namespace Replication.Admin.Api;
 
@@ -8,7 +9,33 @@ public static class ApiExtensions
     /// <summary>JSON API under <c>/api/v1</c>, described at <c>/openapi/v1.json</c>.</summary>
     public static WebApplicationBuilder AddReplicationApi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+
+        // Bodies that do not bind throw, so ApiRequestErrors can say why in every environment (not a bare 400).
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.SectionName));
+
+        builder.Services.AddOpenApi(options => options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (ApiJson.IsAcceptedReadOnly(context.JsonPropertyInfo))
+            {
+                schema.ReadOnly = true;
+                schema.Description = ApiJson.ReadOnlyDescription;
+            }
+
+            return Task.CompletedTask;
+        }).AddOperationTransformer((operation, _, _) =>
+        {
+            // Every body is read up to a limit (ApiBodyLimits) and refused whole beyond it.
+            if (operation.RequestBody is not null)
+            {
+                operation.Responses ??= [];
+                operation.Responses.TryAdd("413", new OpenApiResponse { Description = "The body is over the route's limit (Api:MaxBodyBytes); nothing was read or changed." });
+            }
+
+            return Task.CompletedTask;
+        }).AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Replication Admin API";
             document.Info.Description = "Registries, replication rules and executions. Authenticate with HTTP Basic and a portal account.";
@@ -18,7 +45,8 @@ public static class ApiExtensions
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "basic",
-                Description = "User name and password of a Replication Admin account. Viewers may read; administrators may also change.",
+                Description = "User name and password of a Replication Admin account. Viewers may read; administrators may also change. "
+                    + "A client address that sends too many wrong passwords is answered 429 with Retry-After for a while; the account itself is never locked by them.",
             };
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", document)] = [] });
@@ -26,6 +54,13 @@ public static class ApiExtensions
         }));
         return builder;
     }
+
+    /// <summary>Problem details for requests the API cannot read; goes first in the <c>/api</c> branch.</summary>
+    public static IApplicationBuilder UseReplicationApiErrors(this IApplicationBuilder api) => api.UseMiddleware<ApiRequestErrors>();
+
+    /// <summary>Body limits of <c>/api</c> routes; after routing, which tells a route's own limit.</summary>
+    public static IApplicationBuilder UseReplicationApiLimits(this IApplicationBuilder app) =>
+        app.UseWhen(context => SecurityExtensions.IsApi(context.Request), api => api.UseMiddleware<ApiBodyLimits>());
 
     public static WebApplication MapReplicationApi(this WebApplication app)
     {

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Replication.Admin.Audit;
 using Replication.Admin.Executions;
 using Replication.Admin.Security;
 using Replication.Admin.Webhooks;
@@ -16,10 +17,13 @@ public static class WebhookEndpoints
 {
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
     {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var maxBodyBytes = endpoints.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxBodyBytes;
         endpoints.MapPost("/api/v1/events/{registryId:int}", ReceiveAsync).WithTags("Events").WithName("ReceiveRegistryEvents")
             .WithSummary("Registry notifications (CNCF distribution envelope or Harbor webhook), authenticated with Authorization: Bearer <webhook secret>. 202 once the work is saved.")
             .AllowAnonymous()
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .WithMetadata(new BodySizeLimit(maxBodyBytes));
         endpoints.MapPost("/api/v1/registries/{id:int}/webhook-secret", GenerateSecretAsync).WithTags("Registries").WithName("GenerateWebhookSecret")
             .WithSummary("A new webhook secret for the registry, shown once (the previous one stops working).")
             .RequireAuthorization(Policies.Administrator);
@@ -41,23 +45,48 @@ public static class WebhookEndpoints
         RegistryWebhooks webhooks,
         ExecutionLauncher launcher,
         IOptions<WebhookOptions> options,
+        FailedAttemptLimiter limiter,
+        AuditLog audit,
+        IProblemDetailsService problems,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
         var request = context.Request;
-        var access = await webhooks.CheckAsync(registryId, BearerSecret(request), cancellationToken);
-        switch (access)
+        var partition = ClientAddress.PartitionOf(context);
+        var address = ClientAddress.Of(context);
+
+        // An address that sent too many wrong secrets is refused before its body is read or its secret compared.
+        if (limiter.IsRefused(AttemptKind.WebhookSecret, partition, out var retryAfter))
         {
-            case WebhookAccess.UnknownRegistry:
-                return Problem(StatusCodes.Status404NotFound, "Registry not found.", $"There is no registry with id {registryId}.");
-            case WebhookAccess.NoSecretConfigured:
-                return Problem(StatusCodes.Status401Unauthorized, "No webhook secret.", "Generate a webhook secret for this registry first, then send it as Authorization: Bearer <secret>.");
-            case WebhookAccess.Refused:
-                logger.LogWarning("Refused a notification for registry {RegistryId}: missing or wrong secret", registryId);
-                return Problem(StatusCodes.Status401Unauthorized, "Wrong or missing webhook secret.", "Send the registry's webhook secret as Authorization: Bearer <secret>.");
-            default:
-                break;
+            logger.LogInformation("Refused a notification for registry {RegistryId} from {Address}: too many refused notifications from there", registryId, address);
+            return new ThrottledResult(problems, retryAfter);
+        }
+
+        var access = await webhooks.CheckAsync(registryId, BearerSecret(request), cancellationToken);
+        if (access != WebhookAccess.Granted)
+        {
+            var (status, title, detail, reason) = access switch
+            {
+                WebhookAccess.UnknownRegistry => (StatusCodes.Status404NotFound, "Registry not found.", $"There is no registry with id {registryId}.", "no such registry"),
+                WebhookAccess.NoSecretConfigured => (StatusCodes.Status401Unauthorized, "No webhook secret.",
+                    "Generate a webhook secret for this registry first, then send it as Authorization: Bearer <secret>.", "no webhook secret generated for the registry"),
+                _ => (StatusCodes.Status401Unauthorized, "Wrong or missing webhook secret.", "Send the registry's webhook secret as Authorization: Bearer <secret>.", "missing or wrong secret"),
+            };
+            var nowRefused = limiter.RecordFailure(AttemptKind.WebhookSecret, partition, out retryAfter);
+            logger.LogWarning("Refused a notification for registry {RegistryId} from {Address}: {Reason}", registryId, address, reason);
+
+            // Not the request's token: a sender that hangs up at once must still leave its trace.
+            await audit.RecordAsync("anonymous", AuditActions.WebhookRefused, $"registry {registryId} webhook", $"{reason}, from {address}", CancellationToken.None);
+            if (nowRefused)
+            {
+                var minutes = Math.Ceiling(retryAfter.TotalMinutes);
+                logger.LogWarning("Too many refused notifications from {Address}: refusing its notifications for up to {Minutes} min", address, minutes);
+                await audit.RecordAsync("anonymous", AuditActions.WebhookThrottled, $"registry {registryId} webhook",
+                    $"too many refused notifications from {address}: its notifications are refused for up to {minutes} min", CancellationToken.None);
+            }
+
+            return Problem(status, title, detail);
         }
 
         var max = options.Value.MaxBodyBytes;
@@ -127,4 +156,10 @@ public static class WebhookEndpoints
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
+    /// <summary>429 with Retry-After, written as HTTP Basic's refusals are.</summary>
+    private sealed class ThrottledResult(IProblemDetailsService problems, TimeSpan retryAfter) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => BasicAuthenticationHandler.WriteThrottledAsync(httpContext, problems, retryAfter);
+    }
 }

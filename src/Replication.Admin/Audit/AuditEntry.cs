@@ -30,6 +30,18 @@ public static class AuditActions
     public const string RuleDelete = "rule.delete";
     public const string SignInSuccess = "signin.success";
     public const string SignInFailure = "signin.failure";
+
+    /// <summary>A client address used up its failed sign-ins: its further attempts are refused (429) for a while.</summary>
+    public const string SignInThrottled = "signin.throttled";
+
+    /// <summary>A signed-in account asked for something its role does not allow (403).</summary>
+    public const string AccessDenied = "access.denied";
+
+    /// <summary>A registry notification with a missing or wrong webhook secret, or for no such registry.</summary>
+    public const string WebhookRefused = "webhook.refused";
+
+    /// <summary>A client address used up its failed webhook secrets: its further notifications are refused (429) for a while.</summary>
+    public const string WebhookThrottled = "webhook.throttled";
     public const string UserCreate = "user.create";
     public const string UserDelete = "user.delete";
     public const string UserRoleChange = "user.role";

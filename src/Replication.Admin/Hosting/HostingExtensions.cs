@@ -25,6 +25,13 @@ public static class HostingExtensions
         // Development, so `dotnet run --no-launch-profile` works too; a published app has no such manifest and is unaffected.
         builder.WebHost.UseStaticWebAssets();
 
+        // Which server answers is nobody's business.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        // Sent only over HTTPS (and never for localhost). Not includeSubDomains: the portal does not own its parent domain.
+        builder.Services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
+        builder.AddTrustedProxies();
+
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         return builder;
@@ -32,13 +39,34 @@ public static class HostingExtensions
 
     public static WebApplication UseReplicationPipeline(this WebApplication app)
     {
+        // First, so the limits and the audit trail see the client behind a trusted proxy, and HSTS sees its HTTPS.
+        app.UseTrustedProxies(app.Configuration);
+
+        // Before error handling, so error pages carry the headers too.
+        app.UseHsts();
+        app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
-        // API clients get problem details for bare status codes; pages keep the browser's own handling.
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        // Requests that cannot be read throw (for ApiRequestErrors); a page's (a form without its antiforgery token) is
+        // the client's mistake, answered with its status code as before, not with the error page.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.StatusCode = exception.StatusCode;
+            }
+        });
+
+        // API clients get problem details for unreadable requests and bare status codes; pages keep the browser's own handling.
+        app.UseWhen(context => SecurityExtensions.IsApi(context.Request), api => api.UseReplicationApiErrors().UseStatusCodePages());
 
         // The brand assets (logo, favicon, CSS) are public: the sign-in page needs them before anyone is signed in.
         app.UseStaticFiles(new StaticFileOptions
@@ -51,13 +79,14 @@ public static class HostingExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseReplicationApiLimits();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
         app.MapReplicationApi();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>()
-            .AddInteractiveServerRenderMode();
+            .AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null); // SecurityHeaders sends the whole policy, frame-ancestors included
         return app;
     }
 }

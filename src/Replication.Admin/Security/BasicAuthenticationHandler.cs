@@ -5,26 +5,26 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using Replication.Admin.Audit;
 
 namespace Replication.Admin.Security;
 
 /// <summary>
-/// HTTP Basic with a portal account for automation. Goes through the same password check and lockout as the sign-in page;
-/// a password that checked out is taken on trust for a minute (<see cref="VerifiedCredentials"/>) unless the account is
-/// locked meanwhile.
+/// HTTP Basic with a portal account for automation. Goes through the same password check as the sign-in page
+/// (<see cref="PasswordSignIn"/>: failures counted per client address, a password that checked out taken on trust for a
+/// minute unless the account is locked meanwhile). A client address that failed too often gets 429 with Retry-After.
 /// </summary>
 public sealed class BasicAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    UserManager<IdentityUser> userManager,
     SignInManager<IdentityUser> signInManager,
-    VerifiedCredentials verified,
-    AuditLog audit)
+    PasswordSignIn passwords,
+    IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string Challenge = "Basic realm=\"Replication Admin\", charset=\"UTF-8\"";
+
+    private SignInAttempt? throttled;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -39,45 +39,55 @@ public sealed class BasicAuthenticationHandler(
             return AuthenticateResult.Fail("The Basic credentials are not base64 of 'user:password'.");
         }
 
-        var user = await userManager.FindByNameAsync(userName);
-        if (user is null)
+        var attempt = await passwords.CheckAsync(Context, userName, password, SignInChannel.Basic);
+        switch (attempt.Outcome)
         {
-            await RecordFailureAsync(userName, "wrong user name or password");
-            return AuthenticateResult.Fail("Unknown user or wrong password.");
-        }
-
-        if (!verified.Contains(user, password) || await userManager.IsLockedOutAsync(user))
-        {
-            var check = await signInManager.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-            if (check.IsLockedOut)
-            {
-                await RecordFailureAsync(userName, "account locked out");
-                return AuthenticateResult.Fail("The account is locked after repeated failed sign-ins; try again later.");
-            }
-
-            if (!check.Succeeded)
-            {
-                await RecordFailureAsync(userName, "wrong user name or password");
+            case SignInOutcome.Throttled:
+                throttled = attempt;
+                return AuthenticateResult.Fail("Too many failed sign-ins from this client address; try again later.");
+            case SignInOutcome.LockedOut:
+                return AuthenticateResult.Fail("The account is locked; ask an administrator.");
+            case SignInOutcome.Failed:
                 return AuthenticateResult.Fail("Unknown user or wrong password.");
-            }
-
-            verified.Add(user, password);
+            default:
+                break;
         }
 
-        var principal = await signInManager.CreateUserPrincipalAsync(user);
+        var principal = await signInManager.CreateUserPrincipalAsync(attempt.User!);
         var identity = new ClaimsIdentity(principal.Claims, Scheme.Name, principal.Identities.First().NameClaimType, principal.Identities.First().RoleClaimType);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 
-    // Failures only: a success on every API request would drown the trail; a guessing client shows up here.
-    private Task RecordFailureAsync(string userName, string why) =>
-        audit.RecordAsync(userName, AuditActions.SignInFailure, $"user '{userName}'", $"API (HTTP Basic): {why}", Context.RequestAborted);
-
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (throttled is not null)
+        {
+            await WriteThrottledAsync(Context, problems, throttled.RetryAfter);
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = Challenge;
-        return Task.CompletedTask;
+    }
+
+    /// <summary>429 with Retry-After (whole seconds) and a problem body that says when to try again.</summary>
+    public static async Task WriteThrottledAsync(HttpContext context, IProblemDetailsService problems, TimeSpan retryAfter)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(problems);
+        var seconds = (long)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many failed attempts from this client address.",
+                Detail = $"Further attempts from this address are refused for up to {seconds} s (see Retry-After); other addresses are not affected.",
+            },
+        });
     }
 
     private static bool TryDecode(string? parameter, out string userName, out string password)

@@ -25,9 +25,9 @@ public static class SecurityExtensions
                 options.Password.RequireLowercase = true;
                 options.Password.RequireUppercase = true;
                 options.Password.RequireNonAlphanumeric = false;
+                // A lockout set on an account is honoured, but failed passwords no longer lock one: they count per client
+                // address (FailedAttemptLimiter), so a stranger cannot lock the administrator out. README: design decisions.
                 options.Lockout.AllowedForNewUsers = true;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
                 options.User.RequireUniqueEmail = false;
             })
             .AddRoles<IdentityRole>()
@@ -97,6 +97,10 @@ public static class SecurityExtensions
         services.AddHostedService<FirstAdministratorSeeder>();
         services.AddSingleton<UserAccountService>();
         services.AddSingleton<VerifiedCredentials>();
+        services.AddOptions<FailedAttemptOptions>().Bind(builder.Configuration.GetSection(FailedAttemptOptions.SectionName));
+        services.AddSingleton<FailedAttemptLimiter>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResultHandler>();
         return builder;
     }
 

@@ -373,7 +373,7 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var entry = Assert.Single(await app.Services.GetRequiredService<AuditLog>().RecentAsync(500), e => e.Who == who);
         Assert.Equal(AuditActions.SignInFailure, entry.Action);
-        Assert.Equal("API (HTTP Basic): wrong user name or password", entry.Details);
+        Assert.Equal("API (HTTP Basic): wrong user name or password, from unknown", entry.Details); // in-process: no client address
         Assert.DoesNotContain("Guessed-Password-9", entry.Details + entry.Target, StringComparison.Ordinal);
     }
 

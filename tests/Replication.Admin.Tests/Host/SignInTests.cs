@@ -51,8 +51,10 @@ public sealed partial class SignInTests(AdminAppFactory app) : IClassFixture<Adm
     }
 
     [Fact]
-    public async Task Five_failures_lock_the_account_even_for_the_right_password()
+    public async Task Five_failures_leave_the_account_open_to_the_right_password()
     {
+        // Failures count per client address (Security/SignInLimitTests), never against the account: else anyone could
+        // lock an administrator out.
         await app.CreateUserAsync("lockme", "Lockme-Passw0rd", Roles.Viewer);
         using var browser = Browser();
         for (var attempt = 0; attempt < 5; attempt++)
@@ -61,17 +63,15 @@ public sealed partial class SignInTests(AdminAppFactory app) : IClassFixture<Adm
             Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
         }
 
-        using var locked = await SignInAsync(browser, "lockme", "Lockme-Passw0rd", "/");
-        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
-        Assert.Contains("locked after too many failed sign-ins", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var signedIn = await SignInAsync(browser, "lockme", "Lockme-Passw0rd", "/");
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
 
-        // The API goes through the same lockout.
         using var api = app.CreateBasicClient("lockme", "Lockme-Passw0rd");
-        using var refused = await api.GetAsync("/api/v1/registries");
-        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        using var allowed = await api.GetAsync("/api/v1/registries");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
 
         var account = (await app.Services.GetRequiredService<UserAccountService>().ListAsync()).Single(a => a.UserName == "lockme");
-        Assert.NotNull(account.LockedOutUntil);
+        Assert.Null(account.LockedOutUntil);
     }
 
     [Fact]
