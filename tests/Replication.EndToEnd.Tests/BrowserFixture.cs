@@ -39,7 +39,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
             ColorScheme = colorScheme,
         });
-        context.SetDefaultTimeout(15_000);
+        // Actions wait up to this long for their element on a loaded machine; each returns as soon as it can act.
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 

@@ -18,9 +18,12 @@ public static class SignIn
         await WaitUntilInteractiveAsync(page);
     }
 
-    /// <summary>Pages are prerendered; clicks count only once the live (SignalR) connection has taken over.</summary>
+    /// <summary>
+    /// Pages are prerendered; clicks count only once the live (SignalR) connection has taken over. The deadline is
+    /// generous for a loaded 2-core machine; the wait returns as soon as the page is live.
+    /// </summary>
     public static Task WaitUntilInteractiveAsync(IPage page) =>
-        Assertions.Expect(page.Locator(".ra-page[data-interactive='true']")).ToBeVisibleAsync();
+        Assertions.Expect(page.Locator(".ra-page[data-interactive='true']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
     public static async Task GoToAsync(IPage page, string path)
     {

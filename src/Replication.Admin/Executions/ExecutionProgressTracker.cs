@@ -141,6 +141,18 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
         }
     }
 
+    /// <summary>Every task of the run has ended: what is left to save is the outcome, committed with it.</summary>
+    public bool AllFinished
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tasks.Values.All(t => t.Finished);
+            }
+        }
+    }
+
     /// <summary>Whether anything happened since the last snapshot.</summary>
     public bool HasChanged
     {

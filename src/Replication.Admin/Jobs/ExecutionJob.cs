@@ -183,7 +183,8 @@ public sealed class ExecutionJob(
                     await active.PublishAsync(tracker);
                 }
 
-                if (clock.GetElapsedTime(lastSave) >= options.ProgressSaveInterval)
+                // Once every task has ended, the next save is the outcome itself, with these counts in the same commit.
+                if (clock.GetElapsedTime(lastSave) >= options.ProgressSaveInterval && !tracker.AllFinished)
                 {
                     lastSave = clock.GetTimestamp();
                     try

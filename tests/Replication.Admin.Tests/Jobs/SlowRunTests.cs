@@ -45,6 +45,7 @@ public sealed class SlowRunTests(RegistryFixture registries, SlowJobsAppFactory 
 
         // Read the saved state, as a reload of the page would, until the run ends.
         var seen = new List<long>();
+        var runningWithEverythingDone = false;
         await WaitUntilAsync(
             async () =>
             {
@@ -54,6 +55,8 @@ public sealed class SlowRunTests(RegistryFixture registries, SlowJobsAppFactory 
                     seen.Add(saved.BytesDone);
                 }
 
+                // Final counts and status are saved together: a run never reads as running with its work all done.
+                runningWithEverythingDone |= saved.Status == ExecutionStatus.Running && saved.Succeeded == saved.Total && saved.Total > 0;
                 return saved.IsFinished;
             },
             RunDeadline,
@@ -61,9 +64,12 @@ public sealed class SlowRunTests(RegistryFixture registries, SlowJobsAppFactory 
 
         var finished = await ExecutionAsync(app.Services, id);
         Assert.Equal(ExecutionStatus.Succeeded, finished!.Status);
-        Assert.True(seen.Count >= 2, $"saved bytes while running: [{string.Join(", ", seen)}] of {finished.BytesTotal}");
+        Assert.False(runningWithEverythingDone, "a saved state read Running with every artifact done");
+
+        // Bytes in place advance while blobs stream; the last blob may be in place a moment before its manifest is pushed.
+        Assert.True(seen.Count(b => b < finished.BytesTotal) >= 2, $"saved bytes while running: [{string.Join(", ", seen)}] of {finished.BytesTotal}");
         Assert.Equal(seen.Order().ToList(), seen);
-        Assert.All(seen, bytes => Assert.True(bytes < finished.BytesTotal));
+        Assert.All(seen, bytes => Assert.True(bytes <= finished.BytesTotal));
         var task = Assert.Single(finished.Tasks);
         Assert.Equal(finished.BytesTotal, task.BytesDone);
         Assert.Equal(1, task.Attempts);

@@ -89,7 +89,8 @@ public sealed class AppProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await app.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+        // A first start migrates a new database; on a loaded 2-core machine that has taken over a minute.
+        await app.WaitUntilServingAsync(TimeSpan.FromSeconds(150));
         return app;
     }
 
