@@ -39,8 +39,11 @@ public sealed class AuditLog(IDbContextFactory<ReplicationDbContext> contextFact
         var entries = db.AuditEntries.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.User))
         {
-            var user = query.User.Trim();
-            entries = entries.Where(e => EF.Functions.Like(e.Who, $"%{EscapeLike(user)}%", "\\"));
+            // Case-insensitive on every provider (SQLite's LIKE is, PostgreSQL's is not).
+            var user = query.User.Trim().ToLowerInvariant();
+#pragma warning disable CA1862 // The StringComparison overload does not translate to SQL; ToLower does, on both providers.
+            entries = entries.Where(e => e.Who.ToLower().Contains(user));
+#pragma warning restore CA1862
         }
 
         if (!string.IsNullOrWhiteSpace(query.Action))
@@ -71,9 +74,6 @@ public sealed class AuditLog(IDbContextFactory<ReplicationDbContext> contextFact
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         return await db.AuditEntries.AsNoTracking().Select(e => e.Action).Distinct().OrderBy(a => a).ToListAsync(cancellationToken);
     }
-
-    private static string EscapeLike(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 }

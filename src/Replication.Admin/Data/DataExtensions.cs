@@ -28,6 +28,7 @@ public static class DataExtensions
                 options.XmlRepository = storage.CreateKeyRepository(provider, loggerFactory));
 
         services.AddHostedService<DatabaseMigrator>();
+        services.AddHostedService<PostgreSqlProgressRelay>();
         services.AddSingleton<AuditLog>();
         return builder;
     }

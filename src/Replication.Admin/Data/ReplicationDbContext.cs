@@ -23,6 +23,8 @@ public class ReplicationDbContext : IdentityDbContext, IDataProtectionKeyContext
     {
     }
 
+    private const string CaseInsensitive = "case_insensitive";
+
     /// <summary>The Data Protection key ring when several nodes share the database (PostgreSQL).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -42,6 +44,13 @@ public class ReplicationDbContext : IdentityDbContext, IDataProtectionKeyContext
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(ReplicationDbContext).Assembly);
+        if (Database.IsNpgsql())
+        {
+            // Names are unique regardless of case: SQLite's NOCASE, PostgreSQL's nondeterministic ICU collation.
+            builder.HasCollation(CaseInsensitive, locale: "und-u-ks-level2", provider: "icu", deterministic: false);
+            builder.Entity<RegistryEndpoint>().Property(r => r.Name).UseCollation(CaseInsensitive);
+            builder.Entity<ReplicationRule>().Property(r => r.Name).UseCollation(CaseInsensitive);
+        }
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -68,6 +68,12 @@ public sealed class Execution
     /// <summary>An administrator asked it to stop; a job that picks it up later does not start it.</summary>
     public bool StopRequested { get; set; }
 
+    /// <summary>The node whose job holds it (waiting for its rule or running); null when none does.</summary>
+    public string? Node { get; set; }
+
+    /// <summary>When <see cref="Node"/> last said it still holds it; an old heartbeat lets another node take over.</summary>
+    public DateTimeOffset? HeartbeatAt { get; set; }
+
     /// <summary>Event executions: the source changes (JSON array) to replicate; a burst for the same tag is folded in here.</summary>
     public string? Changes { get; set; }
 

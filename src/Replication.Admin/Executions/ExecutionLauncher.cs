@@ -43,6 +43,7 @@ public sealed class ExecutionLauncher(
     IExecutionQueue queue,
     ExecutionLifecycle lifecycle,
     RunningExecutions running,
+    ExecutionNode node,
     LiveExecutions live,
     AuditLog audit,
     TimeProvider clock,
@@ -160,6 +161,12 @@ public sealed class ExecutionLauncher(
         if (running.TryStop(executionId))
         {
             return new ExecutionLaunch(LaunchOutcome.Stopping, execution, $"Execution {executionId} is stopping.");
+        }
+
+        if (execution.Node is { } holder && holder != node.Name && execution.HeartbeatAt > clock.GetUtcNow() - node.LeaseTimeout)
+        {
+            // Another node holds it: its heartbeat reads the flag and stops it there.
+            return new ExecutionLaunch(LaunchOutcome.Stopping, execution, $"Execution {executionId} is stopping (on node {holder}).");
         }
 
         await lifecycle.StopWaitingAsync(executionId, cancellationToken);

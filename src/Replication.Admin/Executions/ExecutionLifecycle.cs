@@ -16,6 +16,7 @@ public sealed class ExecutionLifecycle(
     ReplicationRuleStore rules,
     LiveExecutions live,
     IExecutionQueue queue,
+    ExecutionNode node,
     IOptions<ExecutionOptions> options,
     TimeProvider clock,
     ILogger<ExecutionLifecycle> logger)
@@ -30,12 +31,19 @@ public sealed class ExecutionLifecycle(
     internal ILogger Logger => logger;
 
     /// <summary>
-    /// Starts (or resumes) the execution held by <paramref name="slot"/>. Null when there is nothing to run: it is
-    /// finished, was stopped, is a retry not due yet, was interrupted too often, or its rule is gone (those end here).
+    /// Claims the execution for this node, waits for its rule's turn in the whole cluster, then starts (or resumes)
+    /// it. Null when there is nothing to run here: another node holds it, it is finished or was stopped, it is a retry
+    /// not due yet, it was interrupted too often, or its rule is gone (those end here).
     /// </summary>
     public async Task<ActiveExecution?> BeginAsync(long executionId, RunningExecutions.Slot slot, CancellationToken shutdown)
     {
         ArgumentNullException.ThrowIfNull(slot);
+        if (!await ClaimAsync(executionId, shutdown))
+        {
+            logger.LogInformation("Execution {ExecutionId} is held by another node", executionId);
+            return null;
+        }
+
         var db = await contextFactory.CreateDbContextAsync(shutdown);
         try
         {
@@ -48,16 +56,10 @@ public sealed class ExecutionLifecycle(
 
             var active = new ActiveExecution(this, db, execution);
             var now = clock.GetUtcNow();
-            if (execution.StopRequested || slot.StopRequested)
-            {
-                await active.StopAsync();
-                await active.DisposeAsync();
-                return null;
-            }
-
             if (execution.IsWaiting && execution.RetryAt is { } due && due > now + TimeSpan.FromSeconds(2))
             {
                 // Delivered early (recovery); the scheduled job runs it when due.
+                await ReleaseAsync(executionId);
                 await active.DisposeAsync();
                 return null;
             }
@@ -78,12 +80,16 @@ public sealed class ExecutionLifecycle(
             }
 
             var resumed = execution.Status == ExecutionStatus.Running;
-            execution.Start(now);
-            await db.SaveChangesAsync(shutdown);
+            if (!await StartWhenTheRuleIsFreeAsync(db, execution, slot))
+            {
+                await active.StopAsync();
+                await active.DisposeAsync();
+                return null;
+            }
 
-            // A webhook may have folded more changes in until the line above was saved.
+            // A webhook may have folded more changes in until the start was saved.
             await db.Entry(execution).ReloadAsync(shutdown);
-            logger.LogInformation("Execution {ExecutionId} of rule {RuleId} {Action} ({Trigger})", execution.Id, rule.Id, resumed ? "resumed" : "started", execution.Trigger);
+            logger.LogInformation("Execution {ExecutionId} of rule {RuleId} {Action} on {Node} ({Trigger})", execution.Id, rule.Id, resumed ? "resumed" : "started", node.Name, execution.Trigger);
             await active.LoadRecordsAsync(rule, shutdown);
             await active.PublishAsync();
             return active;
@@ -92,6 +98,135 @@ public sealed class ExecutionLifecycle(
         {
             await db.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Keeps this node's claim on a held execution alive until disposed, and passes on a Stop asked on any node.
+    /// Should the claim be lost (another node took the execution over), the run here stops.
+    /// </summary>
+    public IAsyncDisposable KeepAlive(long executionId, RunningExecutions.Slot slot)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        var stop = new CancellationTokenSource();
+        var loop = HeartbeatLoopAsync(executionId, slot, stop.Token);
+        return new Heartbeat(stop, loop);
+    }
+
+    /// <summary>Lets go of an execution this node claimed but did not start (another node's job may take it).</summary>
+    public async Task ReleaseAsync(long executionId)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync();
+        await db.Executions.Where(e => e.Id == executionId && e.Node == node.Name && e.Status == ExecutionStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Node, (string?)null).SetProperty(e => e.HeartbeatAt, (DateTimeOffset?)null));
+    }
+
+    // Atomic in the database: unheld, held here already, or held by a node whose heartbeat is older than the lease.
+    private async Task<bool> ClaimAsync(long executionId, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var stale = now - node.LeaseTimeout;
+        var claimed = await db.Executions
+            .Where(e => e.Id == executionId && e.Status != ExecutionStatus.Succeeded && e.Status != ExecutionStatus.Failed
+                && e.Status != ExecutionStatus.PartiallyFailed && e.Status != ExecutionStatus.Stopped
+                && (e.Node == null || e.Node == node.Name || e.HeartbeatAt == null || e.HeartbeatAt < stale))
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Node, node.Name).SetProperty(e => e.HeartbeatAt, now), cancellationToken);
+        return claimed == 1;
+    }
+
+    // The database allows one running execution per rule; until this one may run, wait (holding the claim). False: stopped while waiting.
+    private async Task<bool> StartWhenTheRuleIsFreeAsync(ReplicationDbContext db, Execution execution, RunningExecutions.Slot slot)
+    {
+        while (true)
+        {
+            if (execution.StopRequested || slot.StopRequested)
+            {
+                return false;
+            }
+
+            execution.Start(clock.GetUtcNow());
+            execution.Node = node.Name;
+            execution.HeartbeatAt = clock.GetUtcNow();
+            try
+            {
+                await db.SaveChangesAsync(slot.Token);
+                return true;
+            }
+            catch (DbUpdateException)
+            {
+                if (!await RuleBusyAsync(execution))
+                {
+                    throw;
+                }
+
+                await db.Entry(execution).ReloadAsync(CancellationToken.None);
+                logger.LogInformation("Execution {ExecutionId} waits: another execution of rule {RuleId} runs", execution.Id, execution.RuleId);
+                try
+                {
+                    await Task.Delay(node.HeartbeatInterval / 5, clock, slot.Token);
+                }
+                catch (OperationCanceledException) when (slot.StopRequested)
+                {
+                    return false;
+                }
+
+                await ClaimAsync(execution.Id, slot.Token);
+                await db.Entry(execution).ReloadAsync(slot.Token);
+            }
+        }
+    }
+
+    private async Task<bool> RuleBusyAsync(Execution execution)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync();
+        return await db.Executions.AnyAsync(e => e.RuleId == execution.RuleId && e.Status == ExecutionStatus.Running && e.Id != execution.Id);
+    }
+
+    private async Task HeartbeatLoopAsync(long executionId, RunningExecutions.Slot slot, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(node.HeartbeatInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    await using var db = await contextFactory.CreateDbContextAsync(stop);
+                    var now = clock.GetUtcNow();
+                    var held = await db.Executions.Where(e => e.Id == executionId && e.Node == node.Name)
+                        .ExecuteUpdateAsync(s => s.SetProperty(e => e.HeartbeatAt, now), stop);
+                    var stopAsked = await db.Executions.Where(e => e.Id == executionId).Select(e => e.StopRequested).FirstOrDefaultAsync(stop);
+                    if (held == 0 || stopAsked)
+                    {
+                        if (held == 0)
+                        {
+                            logger.LogWarning("Execution {ExecutionId} was taken over by another node; stopping it here", executionId);
+                        }
+
+                        slot.RequestStop();
+                        return;
+                    }
+                }
+                catch (Exception exception) when (exception is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+                {
+                    // A busy database delays a heartbeat; the lease is several beats long.
+                    logger.LogWarning(exception, "The heartbeat of execution {ExecutionId} failed", executionId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private sealed class Heartbeat(CancellationTokenSource stop, Task loop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await loop;
+            stop.Dispose();
         }
     }
 

@@ -49,6 +49,9 @@ public sealed record ExecutionProgress
     /// <summary>Log lines written since the previous picture of this execution.</summary>
     public IReadOnlyList<ExecutionLogLine> NewLogLines { get; init; } = [];
 
+    /// <summary>The node that published it, for a picture relayed from another node; null for this node's own.</summary>
+    public string? Origin { get; init; }
+
     /// <summary>The saved state of an execution, without live figures (speed, tasks in flight, log).</summary>
     public static ExecutionProgress Of(Execution execution)
     {

@@ -5,18 +5,20 @@ namespace Replication.Admin.Executions;
 
 /// <summary>
 /// Nothing stays "running" forever: at startup, every execution left Running (the process died or stopped mid-run)
-/// or Pending is queued again and resumes where its saved tasks say; retries due later are scheduled again. Then,
-/// every minute, a Running execution this process does not hold (its job died) is queued again. The job is
-/// idempotent, so a second delivery does nothing.
+/// or Pending is queued again and resumes where its saved tasks say (a node takes its own back at once, another
+/// node's once their lease ran out); retries due later are scheduled again. Then, every half lease, executions no
+/// live node holds are queued again. The job claims before it runs, so a second delivery does nothing.
 /// </summary>
 public sealed class ExecutionRecovery(
     IDbContextFactory<ReplicationDbContext> contextFactory,
     IExecutionQueue queue,
     RunningExecutions running,
+    ExecutionNode node,
     TimeProvider clock,
     ILogger<ExecutionRecovery> logger) : BackgroundService
 {
-    private static readonly TimeSpan WatchInterval = TimeSpan.FromMinutes(1);
+    // Pending executions no job took for this long are queued again (their queueing failed).
+    private static readonly TimeSpan QueueGrace = TimeSpan.FromMinutes(1);
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -55,8 +57,9 @@ public sealed class ExecutionRecovery(
     }
 
     /// <summary>
-    /// Queues again the Running executions no job of this process holds, and Pending ones due for a minute that no job
-    /// took (their queueing failed); returns how many. A second delivery of a queued one does nothing.
+    /// Queues again the Running executions no live node holds (their heartbeat is older than the lease), and Pending
+    /// ones due for a minute that no job took (their queueing failed); returns how many. The job claims an execution
+    /// in the database first, so of several nodes queueing the same one, one runs it.
     /// </summary>
     public async Task<int> RequeueOrphansAsync(CancellationToken cancellationToken = default)
     {
@@ -76,20 +79,15 @@ public sealed class ExecutionRecovery(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(WatchInterval, clock);
+        // Half the lease: a dead node's executions are taken over within about one and a half leases.
+        using var timer = new PeriodicTimer(node.LeaseTimeout / 2, clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
                 {
-                    // Seen twice in a row without a job: a run that is only between its row update and its slot is seen once at most.
-                    var first = await OrphanCandidatesAsync(stoppingToken);
-                    await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken);
-                    if (first.Count > 0 && (await OrphanCandidatesAsync(stoppingToken)).Intersect(first).Any())
-                    {
-                        await RequeueOrphansAsync(stoppingToken);
-                    }
+                    await RequeueOrphansAsync(stoppingToken);
                 }
                 catch (Exception exception) when (exception is DbUpdateException or InvalidOperationException)
                 {
@@ -106,10 +104,14 @@ public sealed class ExecutionRecovery(
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var stale = now - WatchInterval;
+        var deadNode = now - node.LeaseTimeout;
+        var unqueued = now - QueueGrace;
+
+        // Held by no live node: running with an old heartbeat (its node died), or waiting with no job for a while.
         var ids = await db.Executions.AsNoTracking()
-            .Where(e => e.Status == ExecutionStatus.Running
-                || (e.Status == ExecutionStatus.Pending && !e.StopRequested && e.CreatedAt < stale && (e.RetryAt == null || e.RetryAt < stale)))
+            .Where(e => (e.Status == ExecutionStatus.Running && (e.HeartbeatAt == null || e.HeartbeatAt < deadNode))
+                || (e.Status == ExecutionStatus.Pending && !e.StopRequested && e.CreatedAt < unqueued && (e.RetryAt == null || e.RetryAt < unqueued)
+                    && (e.HeartbeatAt == null || e.HeartbeatAt < deadNode)))
             .Select(e => e.Id)
             .ToListAsync(cancellationToken);
         return ids.Where(id => !running.IsActive(id)).ToList();

@@ -14,6 +14,8 @@ public static class ExecutionsExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<ExecutionOptions>().Bind(builder.Configuration.GetSection(ExecutionOptions.SectionName));
         builder.Services.AddSingleton<ExecutionNotifier>();
+        builder.Services.AddOptions<ExecutionLeaseOptions>().Bind(builder.Configuration.GetSection("Replication:Jobs"));
+        builder.Services.AddSingleton<ExecutionNode>();
         builder.Services.AddSingleton<LiveExecutions>();
         builder.Services.AddSingleton<ExecutionQueries>();
         builder.Services.AddSingleton<RunningExecutions>();

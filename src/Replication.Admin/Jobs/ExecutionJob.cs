@@ -63,6 +63,7 @@ public sealed class ExecutionJob(
                 await using var active = await lifecycle.BeginAsync(executionId, slot, cancellationToken);
                 if (active is not null)
                 {
+                    await using var heartbeat = lifecycle.KeepAlive(executionId, slot);
                     await RunAsync(active, slot, cancellationToken);
                 }
             }

@@ -47,14 +47,7 @@ public static class JobsExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
-        services.AddHangfireServer((provider, server) =>
-        {
-            var options = provider.GetRequiredService<IOptions<JobOptions>>().Value;
-            server.WorkerCount = Math.Max(2, options.WorkerCount);
-            server.SchedulePollingInterval = options.SchedulePollingInterval;
-            server.ServerCheckInterval = TimeSpan.FromMinutes(1);
-            server.ShutdownTimeout = TimeSpan.FromSeconds(10);
-        });
+        services.AddHostedService<JobWorkers>();
 
         services.AddSingleton<IExecutionQueue, HangfireExecutionQueue>();
         services.AddSingleton<RegistryWebhooks>();

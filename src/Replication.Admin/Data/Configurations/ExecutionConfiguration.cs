@@ -31,6 +31,10 @@ public sealed class ExecutionConfiguration : IEntityTypeConfiguration<Execution>
 
         // Retention prunes by age.
         builder.HasIndex(e => e.CreatedAt);
+
+        // One running execution per rule in the whole cluster: the database refuses a second one, whichever node asks.
+        builder.Property(e => e.Node).HasMaxLength(128);
+        builder.HasIndex(e => e.RuleId).IsUnique().HasFilter("\"Status\" = 'running'").HasDatabaseName("IX_Executions_OneRunningPerRule");
     }
 }
 

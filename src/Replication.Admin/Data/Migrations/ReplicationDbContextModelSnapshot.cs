@@ -294,6 +294,13 @@ namespace Replication.Admin.Data.Migrations
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("HeartbeatAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ParentExecutionId")
                         .HasColumnType("INTEGER");
 
@@ -347,6 +354,11 @@ namespace Replication.Admin.Data.Migrations
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("ParentExecutionId");
+
+                    b.HasIndex("RuleId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Executions_OneRunningPerRule")
+                        .HasFilter("\"Status\" = 'running'");
 
                     b.HasIndex("RuleId", "Id")
                         .IsDescending(false, true);

@@ -17,6 +17,7 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
         {
 #pragma warning disable 612, 618
             modelBuilder
+                .HasAnnotation("Npgsql:CollationDefinition:case_insensitive", "und-u-ks-level2,und-u-ks-level2,icu,False")
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
@@ -310,6 +311,13 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("HeartbeatAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<long?>("ParentExecutionId")
                         .HasColumnType("bigint");
 
@@ -363,6 +371,11 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("ParentExecutionId");
+
+                    b.HasIndex("RuleId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Executions_OneRunningPerRule")
+                        .HasFilter("\"Status\" = 'running'");
 
                     b.HasIndex("RuleId", "Id")
                         .IsDescending(false, true);
@@ -536,7 +549,7 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
-                        .UseCollation("NOCASE");
+                        .UseCollation("case_insensitive");
 
                     b.Property<string>("ProtectedPassword")
                         .HasColumnType("text");
@@ -642,7 +655,7 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
-                        .UseCollation("NOCASE");
+                        .UseCollation("case_insensitive");
 
                     b.Property<bool>("Override")
                         .HasColumnType("boolean");

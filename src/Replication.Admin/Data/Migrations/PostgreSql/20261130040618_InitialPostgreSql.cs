@@ -15,6 +15,9 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterDatabase()
+                .Annotation("Npgsql:CollationDefinition:case_insensitive", "und-u-ks-level2,und-u-ks-level2,icu,False");
+
             migrationBuilder.CreateTable(
                 name: "AspNetRoles",
                 columns: table => new
@@ -91,7 +94,7 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                 {
                     Id = table.Column<int>(type: "integer", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false, collation: "NOCASE"),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false, collation: "case_insensitive"),
                     Url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: false),
                     Type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     Username = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
@@ -225,7 +228,7 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                 {
                     Id = table.Column<int>(type: "integer", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false, collation: "NOCASE"),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false, collation: "case_insensitive"),
                     Description = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
                     SourceRegistryId = table.Column<int>(type: "integer", nullable: false),
                     SourceProject = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
@@ -292,6 +295,8 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     Planned = table.Column<bool>(type: "boolean", nullable: false),
                     Resumes = table.Column<int>(type: "integer", nullable: false),
                     StopRequested = table.Column<bool>(type: "boolean", nullable: false),
+                    Node = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    HeartbeatAt = table.Column<long>(type: "bigint", nullable: true),
                     Changes = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
@@ -426,6 +431,13 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                 name: "IX_Executions_CreatedAt",
                 table: "Executions",
                 column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Executions_OneRunningPerRule",
+                table: "Executions",
+                column: "RuleId",
+                unique: true,
+                filter: "\"Status\" = 'running'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Executions_ParentExecutionId",
