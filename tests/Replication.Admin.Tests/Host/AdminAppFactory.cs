@@ -93,6 +93,7 @@ public class AdminAppFactory : WebApplicationFactory<Program>
         if (disposing)
         {
             ownedData?.Dispose();
+            TestStorage.Release(DataDirectory);
         }
     }
 

@@ -16,6 +16,15 @@ public static class TestStorage
 
     public static bool IsPostgreSql => string.Equals(Environment.GetEnvironmentVariable(Variable), "PostgreSql", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A host is gone: its idle connections go too (hosts sharing its data directory reopen them).</summary>
+    public static void Release(string dataDirectory)
+    {
+        if (Databases.TryGetValue(dataDirectory, out var connectionString))
+        {
+            Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(connectionString));
+        }
+    }
+
     /// <summary>The settings that point a host at its storage; hosts sharing a data directory share a database.</summary>
     public static IReadOnlyDictionary<string, string> SettingsFor(string dataDirectory)
     {

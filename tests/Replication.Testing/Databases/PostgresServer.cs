@@ -39,7 +39,18 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>A connection string to <paramref name="database"/> as the superuser.</summary>
     public string ConnectionString(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, Pooling = true, MaxPoolSize = 50 }.ConnectionString;
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = Port,
+            Username = "postgres",
+            Database = database,
+
+            // Many test hosts live at once, each with its own pool: keep each small and let idle connections go soon.
+            MaxPoolSize = 20,
+            ConnectionIdleLifetime = 10,
+            ConnectionPruningInterval = 5,
+        }.ConnectionString;
 
     /// <summary>Where PostgreSQL's programs are: the newest <c>/usr/lib/postgresql/N/bin</c>.</summary>
     public static string? FindBinDirectory() =>
@@ -61,7 +72,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var data = Path.Combine(directory, "data");
         await RunAsPostgresAsync(Path.Combine(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
         var port = FreePort();
-        var settings = $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        var settings = $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000";
         await RunAsPostgresAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", settings, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"]);
         return new PostgresServer(directory, port, bin);
     }
