@@ -153,37 +153,11 @@ public sealed class ReplicateFlowTests(BrowserFixture browser, ITestOutputHelper
 
     private async Task<int> CreateRuleThroughApiAsync()
     {
-        using var api = new HttpClient { BaseAddress = app.Url };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AppProcess.AdminUserName}:{AppProcess.AdminPassword}")));
-        var sourceId = await PostAsync(api, "/api/v1/registries", new { name = "lab-source", url = slowSource.Url, type = "docker-registry" });
-        var destinationId = await PostAsync(api, "/api/v1/registries", new { name = "lab-destination", url = destination.Url, type = "docker-registry" });
-        return await PostAsync(api, "/api/v1/rules", new
-        {
-            name = RuleName,
-            description = "Everything in team",
-            sourceRegistryId = sourceId,
-            sourceProject = Project,
-            repositories = new { include = Array.Empty<string>(), exclude = Array.Empty<string>() },
-            tags = new { include = Array.Empty<string>(), exclude = Array.Empty<string>() },
-            destinationRegistryId = destinationId,
-            destinationProject = "",
-            trigger = new { mode = "manual" },
-            @override = true,
-            includeReferrers = true,
-            enabled = true,
-        });
+        using var api = new AdminApi(app.Url);
+        return await api.CreateRuleAsync(RuleName, slowSource.Url, destination.Url, Project);
     }
 
-    private static async Task<int> PostAsync(HttpClient api, string path, object body)
-    {
-        using var response = await api.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt32();
-    }
-
-    private static async Task<long> BytesDoneAsync(ILocator progress) =>
+    internal static async Task<long> BytesDoneAsync(ILocator progress) =>
         long.Parse(await progress.GetAttributeAsync("data-bytes-done") ?? "0", CultureInfo.InvariantCulture);
 
     private static async Task ToggleThemeAsync(IPage page, bool dark)
@@ -198,7 +172,7 @@ public sealed class ReplicateFlowTests(BrowserFixture browser, ITestOutputHelper
         await page.EvaluateAsync("() => document.activeElement?.blur()");
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string failure)
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string failure)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
