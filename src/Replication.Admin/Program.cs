@@ -1,5 +1,6 @@
 using Replication.Admin.Api;
 using Replication.Admin.Components;
+using Replication.Admin.Configuration;
 using Replication.Admin.Dashboard;
 using Replication.Admin.Data;
 using Replication.Admin.Demo;
@@ -17,6 +18,7 @@ builder.AddReplicationData();
 builder.AddReplicationSecurity();
 builder.AddReplicationRegistries();
 builder.AddReplicationRules();
+builder.AddReplicationConfiguration();
 builder.AddReplicationExecutions();
 builder.AddReplicationDashboard();
 builder.AddReplicationJobs();
@@ -28,6 +30,7 @@ var app = builder.Build();
 
 app.UseReplicationPipeline();
 app.MapReplicationJobs();
+app.MapConfigEndpoints();
 
 app.Run();
 
