@@ -4,6 +4,7 @@ using Replication.Admin.Configuration;
 using Replication.Admin.Dashboard;
 using Replication.Admin.Data;
 using Replication.Admin.Demo;
+using Replication.Admin.ExecutionLogs;
 using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
 using Replication.Admin.Jobs;
@@ -20,6 +21,7 @@ builder.AddReplicationRegistries();
 builder.AddReplicationRules();
 builder.AddReplicationConfiguration();
 builder.AddReplicationExecutions();
+builder.AddReplicationExecutionLogs();
 builder.AddReplicationDashboard();
 builder.AddReplicationJobs();
 builder.AddReplicationApi();
@@ -31,6 +33,7 @@ var app = builder.Build();
 app.UseReplicationPipeline();
 app.MapReplicationJobs();
 app.MapConfigEndpoints();
+app.MapExecutionLogEndpoints();
 
 app.Run();
 
