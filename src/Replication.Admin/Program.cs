@@ -9,6 +9,7 @@ using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
 using Replication.Admin.Jobs;
 using Replication.Admin.Registries;
+using Replication.Admin.RuleHistory;
 using Replication.Admin.Rules;
 using Replication.Admin.Security;
 
@@ -22,6 +23,7 @@ builder.AddReplicationRules();
 builder.AddReplicationConfiguration();
 builder.AddReplicationExecutions();
 builder.AddReplicationExecutionLogs();
+builder.AddReplicationRuleHistory();
 builder.AddReplicationDashboard();
 builder.AddReplicationJobs();
 builder.AddReplicationApi();
