@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Replication.Admin.Audit;
 using Replication.Admin.Data;
 using Replication.Registry;
+using Replication.Registry.Inspection;
 using ClientEndpoint = Replication.Registry.RegistryEndpoint;
 
 namespace Replication.Admin.Registries;
@@ -239,6 +240,18 @@ public sealed class RegistryService(
     /// <summary>One page of a repository's tags, or why they cannot be listed.</summary>
     public Task<BrowsePage> GetTagsPageAsync(int id, string repository, string? last, int pageSize = BrowsePageSize, CancellationToken cancellationToken = default) =>
         BrowseAsync(id, client => client.GetTagsPageAsync(repository, pageSize, last, cancellationToken), cancellationToken);
+
+    /// <summary>What a tag is (digest, size, platforms, creation time), or why the registry could not say.</summary>
+    public async Task<TagDetailsResult> GetTagDetailsAsync(int id, string repository, string tag, CancellationToken cancellationToken = default)
+    {
+        TagDetails? details = null;
+        var page = await BrowseAsync(id, async client =>
+        {
+            details = await TagInspector.InspectAsync(client, repository, tag, cancellationToken);
+            return new Page<string>([], null);
+        }, cancellationToken);
+        return new TagDetailsResult(details, page.Error);
+    }
 
     /// <summary>The client-side view of a saved registry, password decrypted; for features that talk to registries.</summary>
     public async Task<ClientEndpoint?> GetClientEndpointAsync(int id, CancellationToken cancellationToken = default)
