@@ -61,6 +61,18 @@ public sealed class RuleHistoryPageTests : LiveComponentTestBase
     }
 
     [Fact]
+    public async Task Replicate_on_the_rules_page_starts_a_run()
+    {
+        var rule = await CreateRuleAsync("replicate-here");
+        var page = Render<RuleHistoryPage>(p => p.Add(x => x.Id, rule));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("button.ra-replicate")));
+
+        page.Find("button.ra-replicate").Click();
+
+        page.WaitForAssertion(() => Assert.Equal([$"replicate {rule} by alice"], Commands.Calls));
+    }
+
+    [Fact]
     public void A_missing_rule_says_so()
     {
         var page = Render<RuleHistoryPage>(p => p.Add(x => x.Id, 999));
