@@ -97,13 +97,17 @@ public sealed class RulesAsCodeTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(page.Locator(".ra-rule-rate").First).ToHaveTextAsync("100%");
         await Shots(page, "rule-history");
 
+        // Replicate from the rule's own page too.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replicate team-mirror" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "started" })).ToBeVisibleAsync();
+
         // Browse: a tag's details, in the URL, and a new rule from here.
         await SignIn.GoToAsync(page, "/registries");
         await page.GetByRole(AriaRole.Link, new() { Name = "Browse lab-source" }).Or(page.GetByRole(AriaRole.Button, new() { Name = "Browse lab-source" })).First.ClickAsync();
         await page.WaitForURLAsync("**/browse**");
         await SignIn.WaitUntilInteractiveAsync(page);
         await page.Locator(".ra-tag-chip", new() { HasText = "multi" }).ClickAsync();
-        await page.WaitForURLAsync("**tag=multi**");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("repository=team%2Fapp&tag=multi$"));
         await Assertions.Expect(page.Locator(".ra-tag-platforms")).ToContainTextAsync("linux/arm64/v8");
         await Shots(page, "browse-tag-details");
 
