@@ -1,12 +1,15 @@
 using Replication.Admin.Api;
 using Replication.Admin.Components;
+using Replication.Admin.Configuration;
 using Replication.Admin.Dashboard;
 using Replication.Admin.Data;
 using Replication.Admin.Demo;
+using Replication.Admin.ExecutionLogs;
 using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
 using Replication.Admin.Jobs;
 using Replication.Admin.Registries;
+using Replication.Admin.RuleHistory;
 using Replication.Admin.Rules;
 using Replication.Admin.Security;
 
@@ -17,7 +20,10 @@ builder.AddReplicationData();
 builder.AddReplicationSecurity();
 builder.AddReplicationRegistries();
 builder.AddReplicationRules();
+builder.AddReplicationConfiguration();
 builder.AddReplicationExecutions();
+builder.AddReplicationExecutionLogs();
+builder.AddReplicationRuleHistory();
 builder.AddReplicationDashboard();
 builder.AddReplicationJobs();
 builder.AddReplicationApi();
@@ -28,6 +34,8 @@ var app = builder.Build();
 
 app.UseReplicationPipeline();
 app.MapReplicationJobs();
+app.MapConfigEndpoints();
+app.MapExecutionLogEndpoints();
 
 app.Run();
 

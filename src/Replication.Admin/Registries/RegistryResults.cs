@@ -1,4 +1,5 @@
 using Replication.Registry;
+using Replication.Registry.Inspection;
 
 namespace Replication.Admin.Registries;
 
@@ -39,3 +40,6 @@ public sealed record BrowsePage(IReadOnlyList<string> Items, string? Last, strin
 
     public static BrowsePage Failure(string error, bool catalogRefused = false) => new([], null, error, catalogRefused);
 }
+
+/// <summary>A tag's details for the browse view, or what went wrong in words for the administrator.</summary>
+public sealed record TagDetailsResult(TagDetails? Details, string? Error);

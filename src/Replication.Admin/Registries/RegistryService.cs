@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Replication.Admin.Audit;
 using Replication.Admin.Data;
 using Replication.Registry;
+using Replication.Registry.Inspection;
 using ClientEndpoint = Replication.Registry.RegistryEndpoint;
 
 namespace Replication.Admin.Registries;
@@ -138,6 +139,48 @@ public sealed class RegistryService(
         return new RegistryDeleteResult(RegistryDeleteOutcome.Deleted, $"Registry '{registry.Name}' was deleted.", []);
     }
 
+    /// <summary>
+    /// Adds (<paramref name="tracked"/> null) or changes a registry inside <paramref name="db"/>, for an import that commits
+    /// many changes in one transaction: the caller has validated the input and saves and commits. Returns what to record
+    /// once the transaction has committed (the audit entry), so nothing is recorded for an import that rolled back.
+    /// </summary>
+    internal Func<CancellationToken, Task> StageImport(ReplicationDbContext db, RegistryEndpoint? tracked, RegistryEndpointInput input, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(input);
+        var now = clock.GetUtcNow();
+        if (tracked is null)
+        {
+            var registry = new RegistryEndpoint { Name = input.Name!.Trim(), Url = NormalizeUrl(input.Url!), CreatedAt = now, CreatedBy = actor };
+            Apply(registry, input, actor, now);
+            db.RegistryEndpoints.Add(registry);
+            return cancellationToken => audit.RecordAsync(actor, AuditActions.RegistryCreate, Target(registry), Describe(registry), cancellationToken);
+        }
+
+        var before = Snapshot(tracked);
+        var passwordBefore = tracked.ProtectedPassword;
+        tracked.Name = input.Name!.Trim();
+        tracked.Url = NormalizeUrl(input.Url!);
+        Apply(tracked, input, actor, now);
+        return cancellationToken =>
+        {
+            var changes = Changes(before, Snapshot(tracked));
+            if (!string.Equals(passwordBefore, tracked.ProtectedPassword, StringComparison.Ordinal))
+            {
+                changes.Add(tracked.ProtectedPassword is null ? "password removed" : "password changed");
+            }
+
+            return audit.RecordAsync(actor, AuditActions.RegistryUpdate, Target(tracked), changes.Count == 0 ? "no changes" : string.Join("; ", changes), cancellationToken);
+        };
+    }
+
+    /// <summary>True when <paramref name="password"/> is the registry's saved password (compared in memory, never shown).</summary>
+    internal bool IsSavedPassword(RegistryEndpoint registry, string password)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return registry.ProtectedPassword is { } saved && string.Equals(secrets.UnprotectPassword(saved), password, StringComparison.Ordinal);
+    }
+
     /// <summary>Test Connection of a saved registry; records the outcome as its status. Null when it does not exist.</summary>
     public async Task<PingResult?> PingAsync(int id, CancellationToken cancellationToken = default)
     {
@@ -197,6 +240,18 @@ public sealed class RegistryService(
     /// <summary>One page of a repository's tags, or why they cannot be listed.</summary>
     public Task<BrowsePage> GetTagsPageAsync(int id, string repository, string? last, int pageSize = BrowsePageSize, CancellationToken cancellationToken = default) =>
         BrowseAsync(id, client => client.GetTagsPageAsync(repository, pageSize, last, cancellationToken), cancellationToken);
+
+    /// <summary>What a tag is (digest, size, platforms, creation time), or why the registry could not say.</summary>
+    public async Task<TagDetailsResult> GetTagDetailsAsync(int id, string repository, string tag, CancellationToken cancellationToken = default)
+    {
+        TagDetails? details = null;
+        var page = await BrowseAsync(id, async client =>
+        {
+            details = await TagInspector.InspectAsync(client, repository, tag, cancellationToken);
+            return new Page<string>([], null);
+        }, cancellationToken);
+        return new TagDetailsResult(details, page.Error);
+    }
 
     /// <summary>The client-side view of a saved registry, password decrypted; for features that talk to registries.</summary>
     public async Task<ClientEndpoint?> GetClientEndpointAsync(int id, CancellationToken cancellationToken = default)

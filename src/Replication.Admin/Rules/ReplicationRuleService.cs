@@ -164,6 +164,48 @@ public sealed class ReplicationRuleService(
     }
 
     /// <summary>
+    /// Adds (<paramref name="existingId"/> null) or changes a rule inside <paramref name="db"/>, for an import that commits
+    /// many changes in one transaction: the caller has validated the input (with <see cref="ReplicationRuleValidator"/>)
+    /// and saves and commits. Returns what to do once the transaction has committed: the audit entry and the change
+    /// handlers (schedules, initial syncs), so a rolled-back import leaves no trace.
+    /// </summary>
+    /// <param name="db">The import's context, inside its transaction.</param>
+    /// <param name="before">The rule as it is (read before the transaction began); null to create one.</param>
+    /// <param name="input">The validated rule.</param>
+    /// <param name="actor">Who imports.</param>
+    /// <param name="cancellationToken">Cancels the read of the tracked rule.</param>
+    internal async Task<Func<CancellationToken, Task>> StageImportAsync(ReplicationDbContext db, ReplicationRuleView? before, ReplicationRuleInput input, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(input);
+        var now = clock.GetUtcNow();
+        if (before is null)
+        {
+            var rule = new ReplicationRule { Name = input.Name!.Trim(), CreatedAt = now, CreatedBy = actor };
+            Apply(rule, input, actor, now);
+            db.ReplicationRules.Add(rule);
+            return async token =>
+            {
+                var saved = (await GetAsync(rule.Id, token))!;
+                await audit.RecordAsync(actor, AuditActions.RuleCreate, Target(saved.Name), Describe(Snapshot(saved)), token);
+                await NotifyAsync(RuleChange.Created(saved.Id), token);
+            };
+        }
+
+        var id = before.Id;
+        var tracked = await db.ReplicationRules.FirstAsync(r => r.Id == id, cancellationToken);
+        tracked.Name = input.Name!.Trim();
+        Apply(tracked, input, actor, now);
+        return async token =>
+        {
+            var saved = (await GetAsync(id, token))!;
+            var changes = Changes(Snapshot(before), Snapshot(saved));
+            await audit.RecordAsync(actor, AuditActions.RuleUpdate, Target(saved.Name), changes.Count == 0 ? "no changes" : string.Join("; ", changes), token);
+            await NotifyAsync(RuleChange.Updated(before), token);
+        };
+    }
+
+    /// <summary>
     /// What the filters select in the source project (listings only), for the dialog's live preview. With repository
     /// names the catalog is not asked. Never throws for a registry problem: a slow, unreachable or refusing registry
     /// comes back as <see cref="RulePreview.Error"/>.

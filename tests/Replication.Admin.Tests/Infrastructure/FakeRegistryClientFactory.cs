@@ -22,6 +22,12 @@ public sealed class FakeRegistryClientFactory : IRegistryClientFactory
 
     public Dictionary<string, string[]> Tags { get; } = [];
 
+    /// <summary>Manifests by <c>repository:tag</c> or <c>repository@digest</c>, for tag details.</summary>
+    public Dictionary<string, Manifest> Manifests { get; } = [];
+
+    /// <summary>Blob contents by digest (image configs for tag details).</summary>
+    public Dictionary<string, byte[]> Blobs { get; } = [];
+
     /// <summary>Full listings (the preview's) wait for this; replace it with an unfinished task to play a registry that does not answer.</summary>
     public Task ListingGate { get; set; } = Task.CompletedTask;
 
@@ -91,7 +97,10 @@ public sealed class FakeRegistryClientFactory : IRegistryClientFactory
 
         public Task<ManifestInfo?> HeadManifestAsync(string repository, string reference, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<Manifest> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<Manifest> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken = default) =>
+            owner.Manifests.TryGetValue(reference.StartsWith("sha256:", StringComparison.Ordinal) ? $"{repository}@{reference}" : $"{repository}:{reference}", out var manifest)
+                ? Task.FromResult(manifest)
+                : throw new RegistryException($"manifest unknown: {repository}:{reference}", System.Net.HttpStatusCode.NotFound);
 
         public Task<string> PutManifestAsync(string repository, string reference, Manifest manifest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
@@ -99,7 +108,8 @@ public sealed class FakeRegistryClientFactory : IRegistryClientFactory
 
         public Task<long?> HeadBlobAsync(string repository, string digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<Stream> OpenBlobAsync(string repository, string digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<Stream> OpenBlobAsync(string repository, string digest, CancellationToken cancellationToken = default) =>
+            Task.FromResult<Stream>(new MemoryStream(owner.Blobs[digest]));
 
         public Task<bool> TryMountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

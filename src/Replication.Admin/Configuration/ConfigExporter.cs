@@ -1,0 +1,55 @@
+using Replication.Admin.Registries;
+using Replication.Admin.Rules;
+
+namespace Replication.Admin.Configuration;
+
+/// <summary>Writes every registry (never a password) and rule as one YAML document that <see cref="ConfigImporter"/> reads back unchanged.</summary>
+public sealed class ConfigExporter(RegistryService registries, ReplicationRuleService rules)
+{
+    public const string FileName = "replication-config.yaml";
+
+    public async Task<string> ExportAsync(CancellationToken cancellationToken = default)
+    {
+        var document = new ConfigDocument
+        {
+            Registries = [.. (await registries.ListAsync(cancellationToken)).Select(ToDocument)],
+            Rules = [.. (await rules.ListAsync(cancellationToken)).Select(ToDocument)],
+        };
+        return ConfigYaml.Write(document);
+    }
+
+    private static RegistryDocument ToDocument(RegistryView registry) => new()
+    {
+        Name = registry.Name,
+        Url = registry.Url,
+        Type = registry.Type,
+        Username = registry.Username,
+        VerifyTls = registry.VerifyTls,
+        CaCertificate = registry.CaCertificate,
+        Description = NullIfEmpty(registry.Description),
+    };
+
+    private static RuleDocument ToDocument(ReplicationRuleView rule) => new()
+    {
+        Name = rule.Name,
+        Description = NullIfEmpty(rule.Description),
+        SourceRegistry = rule.SourceRegistryName,
+        SourceProject = rule.SourceProject,
+        Repositories = new RepositoriesDocument { Include = [.. rule.IncludeRepositories], Exclude = [.. rule.ExcludeRepositories], Names = [.. rule.RepositoryNames] },
+        Tags = new TagsDocument { Include = [.. rule.IncludeTags], Exclude = [.. rule.ExcludeTags] },
+        DestinationRegistry = rule.DestinationRegistryName,
+        DestinationProject = NullIfEmpty(rule.DestinationProject),
+        Trigger = new TriggerDocument
+        {
+            Mode = TriggerModes.ToText(rule.TriggerMode),
+            Cron = rule.Cron,
+            ReplicateDeletions = rule.ReplicateDeletions,
+            ReplicateExisting = rule.ReplicateExisting,
+        },
+        Override = rule.Override,
+        IncludeReferrers = rule.IncludeReferrers,
+        Enabled = rule.Enabled,
+    };
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
