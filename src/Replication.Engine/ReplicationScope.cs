@@ -48,6 +48,9 @@ public sealed record ReplicationScope
     /// </summary>
     public string? DestinationProject { get; init; }
 
+    /// <summary>How source repository paths are named at the destination (flattening and prefix); the full path by default.</summary>
+    public DestinationNaming Naming { get; init; } = DestinationNaming.KeepPath;
+
     /// <summary>Whether the destination needs its projects created (Harbor) or not.</summary>
     public RegistryKind DestinationKind { get; init; } = RegistryKind.DockerRegistry;
 
@@ -79,6 +82,7 @@ public sealed record ReplicationScope
     public IReadOnlyList<string> Validate()
     {
         var problems = Filter.Validate().Select(p => p.ToString()).ToList();
+        problems.AddRange(Naming.Validate());
         foreach (var (label, project) in new[] { ("Source project", SourceProject), ("Destination project", DestinationProject ?? "") })
         {
             if (project.Length > 0 && !References.IsPathComponent(project))
@@ -87,7 +91,7 @@ public sealed record ReplicationScope
             }
         }
 
-        if (Source.BaseUrl == Destination.BaseUrl && SourceProject == EffectiveDestinationProject)
+        if (Source.BaseUrl == Destination.BaseUrl && SourceProject == EffectiveDestinationProject && Naming == DestinationNaming.KeepPath)
         {
             problems.Add("Source and destination are the same registry and project; a rule would copy images onto themselves.");
         }
@@ -105,5 +109,5 @@ public sealed record ReplicationScope
         }
     }
 
-    internal RepositoryMapping Mapping => new(SourceProject, EffectiveDestinationProject);
+    internal RepositoryMapping Mapping => new(SourceProject, EffectiveDestinationProject, Naming);
 }

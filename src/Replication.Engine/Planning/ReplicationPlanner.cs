@@ -31,10 +31,25 @@ public sealed class ReplicationPlanner
     /// token with a deadline, a large registry takes a while to list.
     /// </summary>
     /// <exception cref="ReplicationException">The registry refused the catalog (name repositories explicitly) or listing failed.</exception>
+    public Task<FilterPreview> PreviewAsync(
+        RegistryEndpoint source,
+        string sourceProject,
+        ImageFilter filter,
+        int sampleSize = 5,
+        CancellationToken cancellationToken = default) =>
+        PreviewAsync(source, sourceProject, filter, destinationProject: null, naming: null, sampleSize, cancellationToken);
+
+    /// <summary>
+    /// The preview with destination names: each repository's <see cref="PreviewRepository.DestinationRepository"/> in
+    /// <paramref name="destinationProject"/> (empty = the source project) under <paramref name="naming"/>, and the
+    /// <see cref="FilterPreview.Collisions"/> that naming would cause.
+    /// </summary>
     public async Task<FilterPreview> PreviewAsync(
         RegistryEndpoint source,
         string sourceProject,
         ImageFilter filter,
+        string? destinationProject,
+        DestinationNaming? naming,
         int sampleSize = 5,
         CancellationToken cancellationToken = default)
     {
@@ -42,7 +57,8 @@ public sealed class ReplicationPlanner
         ArgumentNullException.ThrowIfNull(filter);
         filter.EnsureValid();
         var client = _clients.Create(source);
-        var mapping = new RepositoryMapping(sourceProject ?? "", sourceProject ?? "");
+        var project = sourceProject ?? "";
+        var mapping = new RepositoryMapping(project, string.IsNullOrEmpty(destinationProject) ? project : destinationProject, naming);
         var selected = new ConcurrentBag<PreviewRepository>();
 
         await Guard(
@@ -52,15 +68,19 @@ public sealed class ReplicationPlanner
                 new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
                 async (repository, token) =>
                 {
-                    var tags = (await client.ListTagsAsync(repository, token).ToListAsync(token)).Where(filter.IncludesTag).Order(StringComparer.Ordinal).ToList();
+                    var listed = await client.ListTagsAsync(repository, token).ToListAsync(token);
+                    var tags = await SelectTagsAsync(client, repository, filter, listed, token);
                     if (tags.Count > 0)
                     {
-                        selected.Add(new PreviewRepository(repository, tags.Count, tags.Take(sampleSize).ToList()));
+                        selected.Add(new PreviewRepository(repository, tags.Count, tags.Take(sampleSize).ToList(), mapping.ToDestination(repository)));
                     }
                 })).ConfigureAwait(false);
 
         var ordered = selected.OrderBy(r => r.Repository, StringComparer.Ordinal).ToList();
-        return new FilterPreview(ordered.Count, ordered.Sum(r => r.TagCount), ordered.Take(sampleSize).ToList());
+        return new FilterPreview(ordered.Count, ordered.Sum(r => r.TagCount), ordered.Take(sampleSize).ToList())
+        {
+            Collisions = NamingCollision.Find(ordered.Select(r => (r.Repository, r.DestinationRepository))),
+        };
     }
 
     /// <summary>
@@ -81,19 +101,32 @@ public sealed class ReplicationPlanner
                     "plan the replication",
                     async () =>
                     {
+                        var repositories = SelectRepositoriesAsync(run.Source, run.Mapping, scope.Filter, cancellationToken);
+                        if (!scope.Naming.IsOneToOne)
+                        {
+                            // Flattening can put two sources on one name: refuse before copying anything, naming both.
+                            var listed = await repositories.ToListAsync(cancellationToken);
+                            var collisions = NamingCollision.Find(listed.Select(r => (r, run.Mapping.ToDestination(r))));
+                            if (collisions.Count > 0)
+                            {
+                                throw new ReplicationException(string.Join(" ", collisions.Select(c => c.Message)), false);
+                            }
+
+                            repositories = listed.ToAsyncEnumerable();
+                        }
+
                         await Parallel.ForEachAsync(
-                            SelectRepositoriesAsync(run.Source, run.Mapping, scope.Filter, cancellationToken),
+                            repositories,
                             new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
                             async (repository, token) =>
                             {
                                 var tags = await run.Source.ListTagsAsync(repository, token).ToListAsync(token);
-                                run.SourceTags[repository] = tags.ToHashSet(StringComparer.Ordinal);
                                 await run.PlanRepositoryAsync(repository, tags);
                             });
 
                         if (scope.ReplicateDeletions)
                         {
-                            await run.PlanDeletionsAsync(scope.Replicated);
+                            await run.PlanDeletionsAsync(scope.Replicated, sourceRepository: null);
                         }
                     }).ConfigureAwait(false);
 
@@ -198,7 +231,7 @@ public sealed class ReplicationPlanner
             {
                 if (concern.Effect == ChangeEffect.Delete)
                 {
-                    await run.PlanDeletionsAsync(concern.Recorded);
+                    await run.PlanDeletionsAsync(concern.Recorded, sourceRepository);
                 }
                 else if (concern.Kind == ArtifactKind.Image)
                 {
@@ -262,6 +295,15 @@ public sealed class ReplicationPlanner
         }
     }
 
+    /// <summary>The tags of one repository listing that the filter selects, in name order.</summary>
+    private static Task<List<string>> SelectTagsAsync(IRegistryClient client, string repository, ImageFilter filter, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        _ = client;
+        _ = repository;
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(tags.Where(filter.IncludesTag).Order(StringComparer.Ordinal).ToList());
+    }
+
     /// <summary>Turns registry failures into one exception type with a message an administrator can act on.</summary>
     private static async Task Guard(string what, Func<Task> action)
     {
@@ -320,13 +362,25 @@ public sealed class ReplicationPlanner
 
         public RepositoryMapping Mapping { get; }
 
-        /// <summary>Tags of every listed source repository, for deciding what the source deleted.</summary>
-        public ConcurrentDictionary<string, HashSet<string>> SourceTags { get; } = new(StringComparer.Ordinal);
+        /// <summary>
+        /// Destination <c>repository:tag</c> names the rule still selects (and the signatures and attachments that
+        /// follow them): a recorded tag outside this set is gone at the source or no longer selected.
+        /// </summary>
+        private ConcurrentDictionary<string, bool> Selected { get; } = new(StringComparer.Ordinal);
 
         public async Task PlanRepositoryAsync(string repository, IReadOnlyList<string> tags)
         {
-            var selected = tags.Where(_scope.Filter.IncludesTag).ToList();
+            var selected = await SelectTagsAsync(Source, repository, _scope.Filter, tags, _cancellationToken);
             var selectedSet = selected.ToHashSet(StringComparer.Ordinal);
+            var destinationRepository = Mapping.ToDestination(repository);
+            foreach (var tag in tags)
+            {
+                if (selectedSet.Contains(tag) || (_scope.IncludeReferrers && AttachmentTags.TryParse(tag, out _, out _)))
+                {
+                    Selected[$"{destinationRepository}:{tag}"] = true;
+                }
+            }
+
             var referrerTags = new Dictionary<string, List<string>>(StringComparer.Ordinal);
             if (_scope.IncludeReferrers)
             {
@@ -425,41 +479,51 @@ public sealed class ReplicationPlanner
             return result;
         }
 
-        /// <summary>Deletions for recorded artifacts whose source tag is gone; never anything outside the record.</summary>
-        public async Task PlanDeletionsAsync(IReadOnlyCollection<ReplicatedArtifact> replicated)
+        /// <summary>
+        /// Deletions for recorded artifacts the rule no longer selects; never anything outside the record. A full plan
+        /// (<paramref name="sourceRepository"/> null) keeps what its listing selected, and leaves alone records under names
+        /// the rule's naming can no longer produce (made before it was pointed elsewhere); an event's plan asks the source
+        /// repository the event named.
+        /// </summary>
+        public async Task PlanDeletionsAsync(IReadOnlyCollection<ReplicatedArtifact> replicated, string? sourceRepository)
         {
             await Parallel.ForEachAsync(
                 replicated,
                 new ParallelOptions { MaxDegreeOfParallelism = _maxChecks, CancellationToken = _cancellationToken },
                 async (record, token) =>
                 {
-                    var sourceRepository = Mapping.ToSourceFromDestination(record.Repository);
-                    if (sourceRepository is null)
+                    string reason;
+                    if (sourceRepository is not null)
+                    {
+                        if (await Source.HeadManifestAsync(sourceRepository, record.Tag, token) is not null)
+                        {
+                            return;
+                        }
+
+                        reason = "deleted at the source";
+                    }
+                    else if (!Mapping.CouldProduce(record.Repository) || Selected.ContainsKey($"{record.Repository}:{record.Tag}"))
                     {
                         return;
-                    }
-
-                    var existsAtSource = SourceTags.TryGetValue(sourceRepository, out var tags)
-                        ? tags.Contains(record.Tag)
-                        : await Source.HeadManifestAsync(sourceRepository, record.Tag, token) is not null;
-                    if (existsAtSource)
-                    {
-                        return;
-                    }
-
-                    var current = await Destination.HeadManifestAsync(record.Repository, record.Tag, token);
-                    var artifact = new PlannedArtifact(sourceRepository, record.Tag, record.Digest, record.Repository) { DestinationDigest = current?.Digest };
-                    if (current is null)
-                    {
-                        _delete.Add(artifact with { Reason = "deleted at the source; already gone at the destination" });
-                    }
-                    else if (current.Digest != record.Digest)
-                    {
-                        _skipped.Add(artifact with { Reason = $"deleted at the source, but the destination tag now points at {current.Digest}, not what this rule replicated; left alone" });
                     }
                     else
                     {
-                        _delete.Add(artifact with { Reason = "deleted at the source" });
+                        reason = "deleted at the source or no longer selected by the rule's filters";
+                    }
+
+                    var current = await Destination.HeadManifestAsync(record.Repository, record.Tag, token);
+                    var artifact = new PlannedArtifact(sourceRepository ?? Mapping.ToSourceFromDestination(record.Repository) ?? "", record.Tag, record.Digest, record.Repository) { DestinationDigest = current?.Digest };
+                    if (current is null)
+                    {
+                        _delete.Add(artifact with { Reason = $"{reason}; already gone at the destination" });
+                    }
+                    else if (current.Digest != record.Digest)
+                    {
+                        _skipped.Add(artifact with { Reason = $"{reason}, but the destination tag now points at {current.Digest}, not what this rule replicated; left alone" });
+                    }
+                    else
+                    {
+                        _delete.Add(artifact with { Reason = reason });
                     }
                 });
         }
