@@ -20,6 +20,9 @@ public sealed record RuleResource(
     bool IncludeReferrers,
     bool Enabled)
 {
+    /// <summary><c>{"flatten":"none"|"all"|1|2|3,"prefix":""}</c> (second milestone, additive).</summary>
+    public DestinationNamingResource DestinationNaming { get; init; } = new("none", "");
+
     public static RuleResource From(ReplicationRuleView rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -36,9 +39,17 @@ public sealed record RuleResource(
             new TriggerResource(TriggerModes.ToText(rule.TriggerMode), rule.Cron, rule.ReplicateDeletions, rule.ReplicateExisting),
             rule.Override,
             rule.IncludeReferrers,
-            rule.Enabled);
+            rule.Enabled)
+        {
+            DestinationNaming = new DestinationNamingResource(
+                rule.FlattenLevels is >= 1 and <= 3 ? rule.FlattenLevels : FlattenModes.ToText(rule.FlattenLevels),
+                rule.DestinationPrefix),
+        };
     }
 }
+
+/// <summary><c>{"flatten":"none"|"all"|1|2|3,"prefix":""}</c>: levels are numbers, "none" and "all" strings, as the contract spells them.</summary>
+public sealed record DestinationNamingResource(object Flatten, string Prefix);
 
 /// <summary><c>{"include":[...],"exclude":[...]}</c>.</summary>
 public sealed record PatternsResource(IReadOnlyList<string> Include, IReadOnlyList<string> Exclude);

@@ -45,6 +45,12 @@ public sealed class ReplicationRule
     /// <summary>Empty means the same name as <see cref="SourceProject"/>.</summary>
     public string DestinationProject { get; set; } = "";
 
+    /// <summary>Leading path levels dropped at the destination: 0 keeps the full path, 1–3, or <see cref="Replication.Engine.DestinationNaming.FlattenAll"/>.</summary>
+    public int FlattenLevels { get; set; }
+
+    /// <summary>Repository path put between the destination project and the (flattened) path; empty for none.</summary>
+    public string DestinationPrefix { get; set; } = "";
+
     public TriggerMode TriggerMode { get; set; } = TriggerMode.Manual;
 
     /// <summary>Cron expression (5 or 6 fields, UTC) when <see cref="TriggerMode"/> is <see cref="TriggerMode.Scheduled"/>; null otherwise.</summary>

@@ -23,6 +23,9 @@ public sealed class ReplicationRuleInput
     /// <summary>Empty means the same as the source project.</summary>
     public string? DestinationProject { get; set; }
 
+    /// <summary><c>{"flatten":"none"|"all"|1|2|3,"prefix":""}</c>; missing = keep the full path, no prefix.</summary>
+    public DestinationNamingInput DestinationNaming { get; set; } = new();
+
     public TriggerInput Trigger { get; set; } = new();
 
     public bool Override { get; set; } = true;
@@ -44,6 +47,7 @@ public sealed class ReplicationRuleInput
             Tags = new PatternFilterInput { Include = [.. rule.IncludeTags], Exclude = [.. rule.ExcludeTags] },
             DestinationRegistryId = rule.DestinationRegistryId,
             DestinationProject = rule.DestinationProject,
+            DestinationNaming = new DestinationNamingInput { Flatten = FlattenModes.ToText(rule.FlattenLevels), Prefix = rule.DestinationPrefix },
             Trigger = new TriggerInput
             {
                 Mode = TriggerModes.ToText(rule.TriggerMode),
@@ -72,6 +76,7 @@ public sealed class ReplicationRuleInput
         Tags = new PatternFilterInput { Include = [.. Tags?.Include ?? []], Exclude = [.. Tags?.Exclude ?? []] },
         DestinationRegistryId = DestinationRegistryId,
         DestinationProject = DestinationProject,
+        DestinationNaming = new DestinationNamingInput { Flatten = DestinationNaming?.Flatten, Prefix = DestinationNaming?.Prefix },
         Trigger = new TriggerInput
         {
             Mode = Trigger?.Mode,
@@ -107,6 +112,67 @@ public sealed class RepositoryFilterInput
 
     /// <summary>Repository paths relative to the source project, for registries that refuse to list their catalog.</summary>
     public List<string>? Names { get; set; } = [];
+}
+
+/// <summary><c>{"flatten":"none"|"all"|1|2|3,"prefix":""}</c>: how source repository paths are named at the destination.</summary>
+public sealed class DestinationNamingInput
+{
+    /// <summary><c>none</c> (keep the full path), <c>1</c>, <c>2</c>, <c>3</c> (levels dropped) or <c>all</c>; JSON may send a number.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(StringOrNumberConverter))]
+    public string? Flatten { get; set; } = FlattenModes.None;
+
+    /// <summary>Repository path put before the rest at the destination (<c>mirror</c>); empty for none.</summary>
+    public string? Prefix { get; set; } = "";
+}
+
+/// <summary>The flatten values as the API spells them.</summary>
+public static class FlattenModes
+{
+    public const string None = "none";
+    public const string All = "all";
+
+    public static IReadOnlyList<string> Choices { get; } = [None, "1", "2", "3", All];
+
+    public static string ToText(int levels) => levels switch
+    {
+        0 => None,
+        Replication.Engine.DestinationNaming.FlattenAll => All,
+        _ => levels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Levels for a flatten value; null when it is none of the choices. Missing or empty means none.</summary>
+    public static int? Parse(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or None => 0,
+        All => Replication.Engine.DestinationNaming.FlattenAll,
+        "1" => 1,
+        "2" => 2,
+        "3" => 3,
+        _ => null,
+    };
+
+    public static string DisplayName(string? text) => Parse(text) switch
+    {
+        0 => "Keep the full path",
+        Replication.Engine.DestinationNaming.FlattenAll => "Flatten all levels",
+        1 => "Flatten 1 level",
+        { } levels => $"Flatten {levels} levels",
+        _ => text ?? "",
+    };
+}
+
+/// <summary>Reads a JSON number or string as text, so <c>"flatten": 1</c> and <c>"flatten": "1"</c> are the same; writes text.</summary>
+public sealed class StringOrNumberConverter : System.Text.Json.Serialization.JsonConverter<string?>
+{
+    public override string? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) => reader.TokenType switch
+    {
+        System.Text.Json.JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan),
+        System.Text.Json.JsonTokenType.Null => null,
+        System.Text.Json.JsonTokenType.String => reader.GetString(),
+        _ => throw new System.Text.Json.JsonException("Expected a string or a number."),
+    };
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, string? value, System.Text.Json.JsonSerializerOptions options) => writer.WriteStringValue(value);
 }
 
 /// <summary><c>{"mode","cron","replicateDeletions","replicateExisting"}</c>.</summary>

@@ -173,8 +173,17 @@ public sealed class ReplicationRuleService(
         string? sourceProject,
         RepositoryFilterInput? repositories,
         PatternFilterInput? tags,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        await PreviewAsync(new ReplicationRuleInput { SourceRegistryId = sourceRegistryId, SourceProject = sourceProject, Repositories = repositories ?? new(), Tags = tags ?? new() }, cancellationToken);
+
+    /// <summary>
+    /// The live preview of a rule being edited: what its filters select, where each repository lands at the
+    /// destination (project, prefix, flattening), and which sources would land on one name.
+    /// </summary>
+    public async Task<RulePreview> PreviewAsync(ReplicationRuleInput input, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        var (sourceRegistryId, sourceProject, repositories, tags) = (input.SourceRegistryId, input.SourceProject, input.Repositories, input.Tags);
         if (sourceRegistryId is not { } registryId || string.IsNullOrWhiteSpace(sourceProject))
         {
             return RulePreview.Failure("Choose a source registry and project to see which images the rule selects.");
@@ -186,6 +195,9 @@ public sealed class ReplicationRuleService(
             .Concat(ReplicationRuleValidator.ValidateRepositoryNames(repositories?.Names, sourceProject))
             .Concat(ReplicationRuleValidator.ValidatePatterns(tags?.Include, FilterField.IncludeTags))
             .Concat(ReplicationRuleValidator.ValidatePatterns(tags?.Exclude, FilterField.ExcludeTags))
+            .Concat(ReplicationRuleValidator.ValidateDestinationProject(input.DestinationProject))
+            .Concat(ReplicationRuleValidator.ValidateFlatten(input.DestinationNaming?.Flatten))
+            .Concat(ReplicationRuleValidator.ValidateDestinationPrefix(input.DestinationNaming?.Prefix))
             .ToList();
         if (problems.Count > 0)
         {
@@ -210,7 +222,8 @@ public sealed class ReplicationRuleService(
         deadline.CancelAfter(PreviewTimeout);
         try
         {
-            return RulePreview.Of(await planner.PreviewAsync(endpoint, sourceProject.Trim(), filter, PreviewSampleSize, deadline.Token));
+            var naming = ReplicationRuleStore.ToNaming(FlattenModes.Parse(input.DestinationNaming?.Flatten) ?? 0, input.DestinationNaming?.Prefix?.Trim() ?? "");
+            return RulePreview.Of(await planner.PreviewAsync(endpoint, sourceProject.Trim(), filter, input.DestinationProject?.Trim(), naming, PreviewSampleSize, deadline.Token));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -312,6 +325,8 @@ public sealed class ReplicationRuleService(
         rule.ExcludeTags = PatternList.Clean(input.Tags?.Exclude);
         rule.DestinationRegistryId = input.DestinationRegistryId!.Value;
         rule.DestinationProject = input.DestinationProject?.Trim() ?? "";
+        rule.FlattenLevels = FlattenModes.Parse(input.DestinationNaming?.Flatten) ?? 0;
+        rule.DestinationPrefix = input.DestinationNaming?.Prefix?.Trim() ?? "";
         rule.TriggerMode = mode;
 
         // Options that do not apply to the trigger mode are stored off, so what is saved is what the rule does.
@@ -366,6 +381,7 @@ public sealed class ReplicationRuleService(
         ["repositoryNames"] = string.Join(", ", r.RepositoryNames),
         ["tags"] = PatternSummary(r.IncludeTags, r.ExcludeTags),
         ["destination"] = $"{r.DestinationRegistryName}/{r.EffectiveDestinationProject}",
+        ["destinationNaming"] = ReplicationRuleStore.ToNaming(r.FlattenLevels, r.DestinationPrefix).ToString(),
         ["trigger"] = TriggerModes.ToText(r.TriggerMode) + (r.Cron is null ? "" : $" '{r.Cron}'"),
         ["replicateDeletions"] = Flag(r.ReplicateDeletions),
         ["replicateExisting"] = Flag(r.ReplicateExisting),

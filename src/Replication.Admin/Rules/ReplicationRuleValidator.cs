@@ -21,6 +21,8 @@ public static class ReplicationRuleValidator
     public const string TagsExcludeField = "tags.exclude";
     public const string DestinationRegistryField = "destinationRegistryId";
     public const string DestinationProjectField = "destinationProject";
+    public const string FlattenField = "destinationNaming.flatten";
+    public const string DestinationPrefixField = "destinationNaming.prefix";
     public const string TriggerModeField = "trigger.mode";
     public const string CronField = "trigger.cron";
 
@@ -53,6 +55,8 @@ public static class ReplicationRuleValidator
         Add(errors, TagsExcludeField, ValidatePatterns(input.Tags?.Exclude, FilterField.ExcludeTags));
         Add(errors, DestinationRegistryField, ValidateRegistry(input.DestinationRegistryId, registries, "Destination registry"));
         Add(errors, DestinationProjectField, ValidateDestinationProject(input, registries));
+        Add(errors, FlattenField, ValidateFlatten(input.DestinationNaming?.Flatten));
+        Add(errors, DestinationPrefixField, ValidateDestinationPrefix(input.DestinationNaming?.Prefix, input.DestinationProject ?? input.SourceProject));
         Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode));
         Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron));
         return errors;
@@ -136,9 +140,10 @@ public static class ReplicationRuleValidator
         var destinationProject = string.IsNullOrWhiteSpace(input.DestinationProject) ? sourceProject : input.DestinationProject.Trim();
         var sameRegistry = source is not null && destination is not null
             && (source.Id == destination.Id || string.Equals(source.Url.TrimEnd('/'), destination.Url.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
-        if (sameRegistry && sourceProject.Length > 0 && string.Equals(sourceProject, destinationProject, StringComparison.Ordinal))
+        var renamed = !string.IsNullOrWhiteSpace(input.DestinationNaming?.Prefix) || FlattenModes.Parse(input.DestinationNaming?.Flatten) is not (0 or null);
+        if (sameRegistry && !renamed && sourceProject.Length > 0 && string.Equals(sourceProject, destinationProject, StringComparison.Ordinal))
         {
-            return [$"Source and destination are the same registry and project ('{sourceProject}'): the rule would copy images onto themselves. Choose another destination registry or project."];
+            return [$"Source and destination are the same registry and project ('{sourceProject}'): the rule would copy images onto themselves. Choose another destination registry or project, or a destination prefix."];
         }
 
         return [];
@@ -202,6 +207,34 @@ public static class ReplicationRuleValidator
         }
 
         return problems;
+    }
+
+    /// <summary>The flatten choice: none, 1, 2, 3 or all.</summary>
+    public static IEnumerable<string> ValidateFlatten(string? flatten)
+    {
+        if (FlattenModes.Parse(flatten) is null)
+        {
+            yield return $"Flatten '{flatten}' is not one of the choices: use 'none' (keep the full path), 1, 2 or 3 (drop that many leading levels) or 'all' (keep only the image name).";
+        }
+    }
+
+    /// <summary>The destination prefix: empty, or a repository path such as 'mirror' or 'hub/library'.</summary>
+    public static IEnumerable<string> ValidateDestinationPrefix(string? prefix, string? destinationProject = null)
+    {
+        var trimmed = prefix?.Trim() ?? "";
+        if (trimmed.Length == 0)
+        {
+            yield break;
+        }
+
+        if (trimmed.IndexOfAny(['*', '?', '{', '}', '[', ']']) >= 0)
+        {
+            yield return $"Destination prefix '{trimmed}' contains a wildcard; a prefix is a fixed path such as 'mirror' or 'hub/library'.";
+        }
+        else if (RepositoryNameProblem(trimmed, destinationProject?.Trim() ?? "") is { } problem)
+        {
+            yield return $"Destination prefix '{trimmed}' {problem.Replace("relative to the source project", "put before the repository path", StringComparison.Ordinal)}";
+        }
     }
 
     public static IEnumerable<string> ValidateTriggerMode(string? mode)

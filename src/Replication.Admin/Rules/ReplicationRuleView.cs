@@ -28,6 +28,12 @@ public sealed record ReplicationRuleView(
     DateTimeOffset UpdatedAt,
     string UpdatedBy)
 {
+    /// <summary>Leading path levels dropped at the destination (0 = keep the full path).</summary>
+    public int FlattenLevels { get; init; }
+
+    /// <summary>Repository path put before the (flattened) path at the destination; empty for none.</summary>
+    public string DestinationPrefix { get; init; } = "";
+
     /// <summary>The project images land in: the destination project, or the source project when empty.</summary>
     public string EffectiveDestinationProject => string.IsNullOrEmpty(DestinationProject) ? SourceProject : DestinationProject;
 
@@ -72,6 +78,10 @@ public sealed record ReplicationRuleView(
             rule.CreatedAt,
             rule.CreatedBy,
             rule.UpdatedAt,
-            rule.UpdatedBy);
+            rule.UpdatedBy)
+        {
+            FlattenLevels = rule.FlattenLevels,
+            DestinationPrefix = rule.DestinationPrefix,
+        };
     }
 }

@@ -40,7 +40,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
         Assert.Equal(
             ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Repository names", "Tags", "Exclude tags",
-             "Destination registry", "Destination project", "Trigger mode", "Override existing tags", "Include signatures and attachments", "Enabled"],
+             "Destination registry", "Destination project", "Flatten", "Destination prefix", "Trigger mode", "Override existing tags", "Include signatures and attachments", "Enabled"],
             Labels(host));
         Assert.Contains("New Replication Rule", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
         Assert.Contains("{a,b}", host.Find(".ra-pattern-hint").TextContent, StringComparison.Ordinal);
@@ -304,6 +304,32 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Assert.Contains("team/app-cli", preview, StringComparison.Ordinal);
         Assert.DoesNotContain("v2-rc1", preview, StringComparison.Ordinal);
         Assert.DoesNotContain("team/web", preview, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_preview_shows_destination_names_and_refuses_two_sources_on_one_name_naming_both()
+    {
+        RegistryClients.CatalogPages[0] = [.. RegistryClients.CatalogPages[0], "team/other/tool"];
+        RegistryClients.Tags["team/other/tool"] = ["v1"];
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+        AdvanceOnceWaitingFor(host, "team |  |  |  | ");
+        host.WaitForAssertion(() => Assert.Equal(("5", "9"), Counts(host)), Wait);
+        Assert.Empty(host.FindAll("[data-testid=preview-destination]"));
+
+        Type(host, "Destination prefix", "mirror");
+        AdvanceOnceWaitingFor(host, "team |  |  |  |  | →  mirror flatten none");
+        host.WaitForAssertion(() => Assert.Contains("→ team/mirror/app", host.Find("[data-testid=rule-preview]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Empty(host.FindAll("[data-testid=preview-collision]"));
+
+        Choose(host, "Flatten", "Flatten all levels");
+        AdvanceOnceWaitingFor(host, "team |  |  |  |  | →  mirror flatten all");
+        host.WaitForAssertion(() => Assert.Contains("'team/other/tool' and 'team/sub/tool'", host.Find("[data-testid=preview-collision]").TextContent, StringComparison.Ordinal), Wait);
+
+        Button(host, "Save").Click();
+        var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
+        Assert.Equal((Replication.Engine.DestinationNaming.FlattenAll, "mirror"), (saved.FlattenLevels, saved.DestinationPrefix));
     }
 
     [Fact]

@@ -49,6 +49,10 @@ public sealed class ReplicationRuleValidatorTests
         { "project with separators", r => r.SourceProject = "team-a.b_c" },
         { "description at the limit", r => r.Description = new string('d', ReplicationRuleValidator.DescriptionMaxLength) },
         { "name with spaces and dots", r => r.Name = "Team A nightly 1.0" },
+        { "flatten two levels with a prefix", r => r.DestinationNaming = new DestinationNamingInput { Flatten = "2", Prefix = "mirror/hub" } },
+        { "flatten all, capitalised", r => r.DestinationNaming = new DestinationNamingInput { Flatten = "ALL" } },
+        { "naming omitted", r => r.DestinationNaming = new DestinationNamingInput { Flatten = null, Prefix = null } },
+        { "same registry and project under a prefix", r => { r.DestinationRegistryId = 1; r.DestinationNaming.Prefix = "mirror"; } },
     };
 
     public static TheoryData<string, Action<ReplicationRuleInput>, string, string> BadInputs => new()
@@ -91,6 +95,10 @@ public sealed class ReplicationRuleValidatorTests
         { "repository name too long with its project", r => r.Repositories.Names = [new string('a', ReplicationRuleValidator.RepositoryMaxLength - "team/".Length + 1)], ReplicationRuleValidator.RepositoryNamesField, "makes a repository name of 256 characters with the source project; registries accept at most 255" },
         { "too many repository names", r => r.Repositories.Names = Enumerable.Range(0, ReplicationRuleValidator.MaxRepositoryNames + 1).Select(i => $"app{i}").ToList(), ReplicationRuleValidator.RepositoryNamesField, "Repository names has 501 entries; at most 500 are allowed." },
         { "too many patterns", r => r.Tags.Include = Enumerable.Range(0, 51).Select(i => $"v{i}").ToList(), ReplicationRuleValidator.TagsIncludeField, "at most 50 are allowed" },
+        { "flatten four levels", r => r.DestinationNaming.Flatten = "4", ReplicationRuleValidator.FlattenField, "Flatten '4' is not one of the choices: use 'none' (keep the full path), 1, 2 or 3" },
+        { "prefix in capitals", r => r.DestinationNaming.Prefix = "Mirror", ReplicationRuleValidator.DestinationPrefixField, "Destination prefix 'Mirror' has capital letters" },
+        { "prefix with a wildcard", r => r.DestinationNaming.Prefix = "mirror*", ReplicationRuleValidator.DestinationPrefixField, "contains a wildcard; a prefix is a fixed path" },
+        { "prefix with an empty part", r => r.DestinationNaming.Prefix = "mirror//x", ReplicationRuleValidator.DestinationPrefixField, "'mirror//x' has an empty part" },
         { "unknown trigger mode", r => r.Trigger.Mode = "hourly", ReplicationRuleValidator.TriggerModeField, "Trigger mode must be 'manual', 'immediate'" },
         { "no trigger", r => r.Trigger = new TriggerInput { Mode = null }, ReplicationRuleValidator.TriggerModeField, "Trigger mode must be" },
         { "scheduled without cron", r => r.Trigger.Cron = null, ReplicationRuleValidator.CronField, "Cron is required for a scheduled rule." },

@@ -567,6 +567,11 @@ namespace Replication.Admin.Data.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DestinationPrefix")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DestinationProject")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -585,6 +590,9 @@ namespace Replication.Admin.Data.Migrations
                     b.PrimitiveCollection<string>("ExcludeTags")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("FlattenLevels")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("IncludeReferrers")
                         .HasColumnType("INTEGER");
