@@ -235,6 +235,16 @@ public sealed class ReplicationPlanner
                 }
                 else if (concern.Kind == ArtifactKind.Image)
                 {
+                    // "Newest N" depends on the whole repository: a pushed tag counts only while it is among them.
+                    if (scope.Filter.Newest is not null)
+                    {
+                        var tags = await run.Source.ListTagsAsync(sourceRepository, cancellationToken).ToListAsync(cancellationToken);
+                        if (!(await SelectTagsAsync(run.Source, sourceRepository, scope.Filter, tags, cancellationToken)).Contains(concern.Tag!))
+                        {
+                            return;
+                        }
+                    }
+
                     await run.CompareAsync(sourceRepository, concern.Tag!, ArtifactKind.Image, referrerTags: null, record: true);
                 }
                 else if (await run.Destination.HeadManifestAsync(concern.DestinationRepository, concern.Subject!, cancellationToken) is not null)
@@ -295,14 +305,12 @@ public sealed class ReplicationPlanner
         }
     }
 
-    /// <summary>The tags of one repository listing that the filter selects, in name order.</summary>
-    private static Task<List<string>> SelectTagsAsync(IRegistryClient client, string repository, ImageFilter filter, IReadOnlyList<string> tags, CancellationToken cancellationToken)
-    {
-        _ = client;
-        _ = repository;
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(tags.Where(filter.IncludesTag).Order(StringComparer.Ordinal).ToList());
-    }
+    /// <summary>
+    /// The tags of one repository listing that the filter selects (patterns, version range, newest N); reads image
+    /// creation times only when the newest must be found among tags that are not all versions.
+    /// </summary>
+    private static Task<List<string>> SelectTagsAsync(IRegistryClient client, string repository, ImageFilter filter, IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
+        filter.SelectTagsAsync(tags, tag => ImageCreationTime.ReadAsync(client, repository, tag, cancellationToken));
 
     /// <summary>Turns registry failures into one exception type with a message an administrator can act on.</summary>
     private static async Task Guard(string what, Func<Task> action)
