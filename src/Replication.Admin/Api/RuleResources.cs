@@ -33,7 +33,7 @@ public sealed record RuleResource(
             rule.SourceRegistryId,
             rule.SourceProject,
             new RepositoriesResource(rule.IncludeRepositories, rule.ExcludeRepositories, rule.RepositoryNames),
-            new PatternsResource(rule.IncludeTags, rule.ExcludeTags),
+            new PatternsResource(rule.IncludeTags, rule.ExcludeTags) { Semver = rule.SemverRange, Newest = rule.NewestTags },
             rule.DestinationRegistryId,
             rule.DestinationProject,
             new TriggerResource(TriggerModes.ToText(rule.TriggerMode), rule.Cron, rule.ReplicateDeletions, rule.ReplicateExisting),
@@ -51,8 +51,15 @@ public sealed record RuleResource(
 /// <summary><c>{"flatten":"none"|"all"|1|2|3,"prefix":""}</c>: levels are numbers, "none" and "all" strings, as the contract spells them.</summary>
 public sealed record DestinationNamingResource(object Flatten, string Prefix);
 
-/// <summary><c>{"include":[...],"exclude":[...]}</c>.</summary>
-public sealed record PatternsResource(IReadOnlyList<string> Include, IReadOnlyList<string> Exclude);
+/// <summary>The rule's tags: <c>{"include":[...],"exclude":[...],"semver":null,"newest":null}</c>.</summary>
+public sealed record PatternsResource(IReadOnlyList<string> Include, IReadOnlyList<string> Exclude)
+{
+    /// <summary>Semantic-version range, or null (second milestone, additive).</summary>
+    public string? Semver { get; init; }
+
+    /// <summary>Newest tags kept per repository, or null for all (second milestone, additive).</summary>
+    public int? Newest { get; init; }
+}
 
 /// <summary><c>{"include":[...],"exclude":[...],"names":[...]}</c>: names replace the catalog when not empty.</summary>
 public sealed record RepositoriesResource(IReadOnlyList<string> Include, IReadOnlyList<string> Exclude, IReadOnlyList<string> Names);

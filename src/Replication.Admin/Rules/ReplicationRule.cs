@@ -38,6 +38,12 @@ public sealed class ReplicationRule
 
     public List<string> ExcludeTags { get; set; } = [];
 
+    /// <summary>Semantic-version range in npm syntax (<c>&gt;=1.2 &lt;2</c>); only version tags inside it are selected. Null = no range.</summary>
+    public string? SemverRange { get; set; }
+
+    /// <summary>Keep only this many of the selected tags per repository, newest first (by version, else by creation time). Null = all.</summary>
+    public int? NewestTags { get; set; }
+
     public int DestinationRegistryId { get; set; }
 
     public RegistryEndpoint? DestinationRegistry { get; set; }

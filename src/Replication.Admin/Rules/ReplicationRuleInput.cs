@@ -44,7 +44,7 @@ public sealed class ReplicationRuleInput
             SourceRegistryId = rule.SourceRegistryId,
             SourceProject = rule.SourceProject,
             Repositories = new RepositoryFilterInput { Include = [.. rule.IncludeRepositories], Exclude = [.. rule.ExcludeRepositories], Names = [.. rule.RepositoryNames] },
-            Tags = new PatternFilterInput { Include = [.. rule.IncludeTags], Exclude = [.. rule.ExcludeTags] },
+            Tags = new PatternFilterInput { Include = [.. rule.IncludeTags], Exclude = [.. rule.ExcludeTags], Semver = rule.SemverRange, Newest = rule.NewestTags },
             DestinationRegistryId = rule.DestinationRegistryId,
             DestinationProject = rule.DestinationProject,
             DestinationNaming = new DestinationNamingInput { Flatten = FlattenModes.ToText(rule.FlattenLevels), Prefix = rule.DestinationPrefix },
@@ -73,7 +73,7 @@ public sealed class ReplicationRuleInput
             Exclude = [.. Repositories?.Exclude ?? []],
             Names = [.. Repositories?.Names ?? []],
         },
-        Tags = new PatternFilterInput { Include = [.. Tags?.Include ?? []], Exclude = [.. Tags?.Exclude ?? []] },
+        Tags = new PatternFilterInput { Include = [.. Tags?.Include ?? []], Exclude = [.. Tags?.Exclude ?? []], Semver = Tags?.Semver, Newest = Tags?.Newest },
         DestinationRegistryId = DestinationRegistryId,
         DestinationProject = DestinationProject,
         DestinationNaming = new DestinationNamingInput { Flatten = DestinationNaming?.Flatten, Prefix = DestinationNaming?.Prefix },
@@ -92,12 +92,18 @@ public sealed class ReplicationRuleInput
     public override string ToString() => $"ReplicationRuleInput {{ Name = {Name}, Source = {SourceRegistryId}/{SourceProject}, Destination = {DestinationRegistryId}/{DestinationProject} }}";
 }
 
-/// <summary><c>{"include":[...],"exclude":[...]}</c>: patterns to select and to leave out.</summary>
+/// <summary><c>{"include":[...],"exclude":[...],"semver":null,"newest":null}</c>: tag patterns to select and to leave out, and version selection.</summary>
 public sealed class PatternFilterInput
 {
     public List<string>? Include { get; set; } = [];
 
     public List<string>? Exclude { get; set; } = [];
+
+    /// <summary>Semantic-version range (<c>&gt;=1.2 &lt;2</c>); null or blank = no range.</summary>
+    public string? Semver { get; set; }
+
+    /// <summary>Keep only this many newest tags per repository; null = all.</summary>
+    public int? Newest { get; set; }
 }
 
 /// <summary>

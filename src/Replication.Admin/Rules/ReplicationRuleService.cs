@@ -195,6 +195,8 @@ public sealed class ReplicationRuleService(
             .Concat(ReplicationRuleValidator.ValidateRepositoryNames(repositories?.Names, sourceProject))
             .Concat(ReplicationRuleValidator.ValidatePatterns(tags?.Include, FilterField.IncludeTags))
             .Concat(ReplicationRuleValidator.ValidatePatterns(tags?.Exclude, FilterField.ExcludeTags))
+            .Concat(ReplicationRuleValidator.ValidateSemver(tags?.Semver))
+            .Concat(ReplicationRuleValidator.ValidateNewest(tags?.Newest))
             .Concat(ReplicationRuleValidator.ValidateDestinationProject(input.DestinationProject))
             .Concat(ReplicationRuleValidator.ValidateFlatten(input.DestinationNaming?.Flatten))
             .Concat(ReplicationRuleValidator.ValidateDestinationPrefix(input.DestinationNaming?.Prefix))
@@ -217,6 +219,8 @@ public sealed class ReplicationRuleService(
             ExplicitRepositories = PatternList.Clean(repositories?.Names),
             IncludeTags = PatternList.Clean(tags?.Include),
             ExcludeTags = PatternList.Clean(tags?.Exclude),
+            SemverRange = string.IsNullOrWhiteSpace(tags?.Semver) ? null : tags.Semver.Trim(),
+            Newest = tags?.Newest,
         };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(PreviewTimeout);
@@ -323,6 +327,8 @@ public sealed class ReplicationRuleService(
         rule.RepositoryNames = PatternList.Clean(input.Repositories?.Names);
         rule.IncludeTags = PatternList.Clean(input.Tags?.Include);
         rule.ExcludeTags = PatternList.Clean(input.Tags?.Exclude);
+        rule.SemverRange = string.IsNullOrWhiteSpace(input.Tags?.Semver) ? null : input.Tags.Semver.Trim();
+        rule.NewestTags = input.Tags?.Newest;
         rule.DestinationRegistryId = input.DestinationRegistryId!.Value;
         rule.DestinationProject = input.DestinationProject?.Trim() ?? "";
         rule.FlattenLevels = FlattenModes.Parse(input.DestinationNaming?.Flatten) ?? 0;
@@ -380,6 +386,8 @@ public sealed class ReplicationRuleService(
         ["repositories"] = PatternSummary(r.IncludeRepositories, r.ExcludeRepositories),
         ["repositoryNames"] = string.Join(", ", r.RepositoryNames),
         ["tags"] = PatternSummary(r.IncludeTags, r.ExcludeTags),
+        ["semver"] = r.SemverRange ?? "",
+        ["newest"] = r.NewestTags?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all",
         ["destination"] = $"{r.DestinationRegistryName}/{r.EffectiveDestinationProject}",
         ["destinationNaming"] = ReplicationRuleStore.ToNaming(r.FlattenLevels, r.DestinationPrefix).ToString(),
         ["trigger"] = TriggerModes.ToText(r.TriggerMode) + (r.Cron is null ? "" : $" '{r.Cron}'"),
@@ -396,7 +404,7 @@ public sealed class ReplicationRuleService(
     private static string Flag(bool value) => value ? "on" : "off";
 
     private static string Describe(Dictionary<string, string> snapshot) =>
-        string.Join("; ", snapshot.Where(p => p.Key != "name" && !(p.Key is "description" or "repositoryNames" && p.Value.Length == 0)).Select(p => $"{p.Key}={p.Value}"));
+        string.Join("; ", snapshot.Where(p => p.Key != "name" && !(p.Key is "description" or "repositoryNames" or "semver" && p.Value.Length == 0)).Select(p => $"{p.Key}={p.Value}"));
 
     private static List<string> Changes(Dictionary<string, string> before, Dictionary<string, string> after) =>
         before.Where(pair => !string.Equals(pair.Value, after[pair.Key], StringComparison.Ordinal))

@@ -106,6 +106,8 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
             ExplicitRepositories = [.. rule.RepositoryNames],
             IncludeTags = [.. rule.IncludeTags],
             ExcludeTags = [.. rule.ExcludeTags],
+            SemverRange = rule.SemverRange,
+            Newest = rule.NewestTags,
         };
     }
 }

@@ -19,6 +19,8 @@ public static class ReplicationRuleValidator
     public const string RepositoryNamesField = "repositories.names";
     public const string TagsIncludeField = "tags.include";
     public const string TagsExcludeField = "tags.exclude";
+    public const string SemverField = "tags.semver";
+    public const string NewestField = "tags.newest";
     public const string DestinationRegistryField = "destinationRegistryId";
     public const string DestinationProjectField = "destinationProject";
     public const string FlattenField = "destinationNaming.flatten";
@@ -30,6 +32,7 @@ public static class ReplicationRuleValidator
     public const int DescriptionMaxLength = 1000;
     public const int ProjectMaxLength = References.RepositoryMaxLength;
     public const int CronMaxLength = 128;
+    public const int SemverMaxLength = 256;
     public const int MaxPatterns = 50;
     public const int MaxRepositoryNames = 500;
 
@@ -53,6 +56,8 @@ public static class ReplicationRuleValidator
         Add(errors, RepositoryNamesField, ValidateRepositoryNames(input.Repositories?.Names, input.SourceProject));
         Add(errors, TagsIncludeField, ValidatePatterns(input.Tags?.Include, FilterField.IncludeTags));
         Add(errors, TagsExcludeField, ValidatePatterns(input.Tags?.Exclude, FilterField.ExcludeTags));
+        Add(errors, SemverField, ValidateSemver(input.Tags?.Semver));
+        Add(errors, NewestField, ValidateNewest(input.Tags?.Newest));
         Add(errors, DestinationRegistryField, ValidateRegistry(input.DestinationRegistryId, registries, "Destination registry"));
         Add(errors, DestinationProjectField, ValidateDestinationProject(input, registries));
         Add(errors, FlattenField, ValidateFlatten(input.DestinationNaming?.Flatten));
@@ -208,6 +213,26 @@ public static class ReplicationRuleValidator
 
         return problems;
     }
+
+    /// <summary>The version range through the engine's parser (blank = none).</summary>
+    public static IEnumerable<string> ValidateSemver(string? range)
+    {
+        if (string.IsNullOrWhiteSpace(range))
+        {
+            return [];
+        }
+
+        if (range.Trim().Length > SemverMaxLength)
+        {
+            return [$"Version range is {range.Trim().Length} characters long; shorten it to at most {SemverMaxLength}."];
+        }
+
+        return new ImageFilter { SemverRange = range.Trim() }.Validate().Select(p => $"Version range '{p.Pattern}': {p.Message}").ToList();
+    }
+
+    /// <summary>The number of newest tags to keep (empty = all).</summary>
+    public static IEnumerable<string> ValidateNewest(int? newest) =>
+        new ImageFilter { Newest = newest }.Validate().Select(p => $"Newest tags is {p.Pattern}. {p.Message}").ToList();
 
     /// <summary>The flatten choice: none, 1, 2, 3 or all.</summary>
     public static IEnumerable<string> ValidateFlatten(string? flatten)

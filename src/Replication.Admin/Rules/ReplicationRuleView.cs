@@ -28,6 +28,12 @@ public sealed record ReplicationRuleView(
     DateTimeOffset UpdatedAt,
     string UpdatedBy)
 {
+    /// <summary>Semantic-version range the tags must be in; null for none.</summary>
+    public string? SemverRange { get; init; }
+
+    /// <summary>Only this many newest selected tags per repository; null for all.</summary>
+    public int? NewestTags { get; init; }
+
     /// <summary>Leading path levels dropped at the destination (0 = keep the full path).</summary>
     public int FlattenLevels { get; init; }
 
@@ -80,6 +86,8 @@ public sealed record ReplicationRuleView(
             rule.UpdatedAt,
             rule.UpdatedBy)
         {
+            SemverRange = rule.SemverRange,
+            NewestTags = rule.NewestTags,
             FlattenLevels = rule.FlattenLevels,
             DestinationPrefix = rule.DestinationPrefix,
         };

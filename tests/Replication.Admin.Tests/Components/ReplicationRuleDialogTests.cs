@@ -39,7 +39,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
 
         host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
         Assert.Equal(
-            ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Repository names", "Tags", "Exclude tags",
+            ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Repository names", "Tags", "Exclude tags", "Version range", "Newest tags",
              "Destination registry", "Destination project", "Flatten", "Destination prefix", "Trigger mode", "Override existing tags", "Include signatures and attachments", "Enabled"],
             Labels(host));
         Assert.Contains("New Replication Rule", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
@@ -304,6 +304,31 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Assert.Contains("team/app-cli", preview, StringComparison.Ordinal);
         Assert.DoesNotContain("v2-rc1", preview, StringComparison.Ordinal);
         Assert.DoesNotContain("team/web", preview, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_fields_narrow_the_preview_and_say_what_is_wrong()
+    {
+        RegistryClients.Tags["team/app"] = ["1.1.0", "1.2.0", "1.9.0", "1.10.0", "2.0.0", "latest"];
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+        Type(host, "Repositories", "app");
+
+        Type(host, "Version range", ">=1.2 <2");
+        Type(host, "Newest tags", "2");
+        AdvanceOnceWaitingFor(host, "team | app |  |  |  | versions >=1.2 <2 newest 2");
+        host.WaitForAssertion(() => Assert.Equal(("1", "2"), Counts(host)), Wait);
+        var preview = host.Find("[data-testid=rule-preview]").TextContent;
+        Assert.Contains("1.10.0", preview, StringComparison.Ordinal);
+        Assert.DoesNotContain("1.2.0", preview, StringComparison.Ordinal);
+
+        Type(host, "Version range", "newer than 1");
+        host.WaitForAssertion(() => Assert.Contains("Not a semantic-version range", HelperText(host, "Version range") + host.Find(".mud-dialog").TextContent, StringComparison.Ordinal), Wait);
+        Type(host, "Version range", "^1.2");
+        Button(host, "Save").Click();
+        var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
+        Assert.Equal(("^1.2", (int?)2), (saved.SemverRange, saved.NewestTags));
     }
 
     [Fact]

@@ -62,7 +62,9 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Equal(["app*"], Strings(rule.GetProperty("repositories").GetProperty("include")));
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("exclude")));
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("names")));
-        Assert.Equal(["include", "exclude"], rule.GetProperty("tags").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["include", "exclude", "semver", "newest"], rule.GetProperty("tags").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, rule.GetProperty("tags").GetProperty("semver").ValueKind);
+        Assert.Equal(JsonValueKind.Null, rule.GetProperty("tags").GetProperty("newest").ValueKind);
         Assert.Equal(["v*"], Strings(rule.GetProperty("tags").GetProperty("include")));
         Assert.Equal(["*-rc*"], Strings(rule.GetProperty("tags").GetProperty("exclude")));
         Assert.Equal(destinationId, rule.GetProperty("destinationRegistryId").GetInt32());
@@ -183,6 +185,32 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
             name, sourceRegistryId = sourceId, sourceProject = "team", destinationRegistryId = destinationId, trigger = new { mode = "manual" },
         });
         Assert.Equal("""{"flatten":"none","prefix":""}""", (await older.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("destinationNaming").GetRawText());
+    }
+
+    [Fact]
+    public async Task Version_selection_round_trips_in_tags_and_bad_values_are_400s_at_their_fields()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("semver");
+
+        using var created = await client.PostAsync("/api/v1/rules", Json($$$"""
+            {"name":"{{{name}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
+             "tags":{"include":["*"],"semver":" >=1.2 <2 ","newest":3},"trigger":{"mode":"manual"}}
+            """));
+        using var bad = await client.PostAsync("/api/v1/rules", Json($$$"""
+            {"name":"{{{Unique("badsemver")}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
+             "tags":{"semver":">=1.2 <<2","newest":-1},"trigger":{"mode":"manual"}}
+            """));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var rule = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("""{"include":["*"],"exclude":[],"semver":">=1.2 <2","newest":3}""", rule.GetProperty("tags").GetRawText());
+        var scope = await app.Services.GetRequiredService<ReplicationRuleStore>().LoadScopeAsync(rule.GetProperty("id").GetInt32());
+        Assert.Equal((">=1.2 <2", (int?)3), (scope!.Filter.SemverRange, scope.Filter.Newest));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("Not a semantic-version range", First(errors, "tags.semver"), StringComparison.Ordinal);
+        Assert.Contains("from 1 to 10000", First(errors, "tags.newest"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public sealed class ReplicationRuleConfiguration : IEntityTypeConfiguration<Repl
         builder.Property(r => r.Description).HasMaxLength(ReplicationRuleValidator.DescriptionMaxLength).IsRequired();
         builder.Property(r => r.SourceProject).HasMaxLength(ReplicationRuleValidator.ProjectMaxLength).IsRequired();
         builder.Property(r => r.DestinationProject).HasMaxLength(ReplicationRuleValidator.ProjectMaxLength).IsRequired();
+        builder.Property(r => r.SemverRange).HasMaxLength(ReplicationRuleValidator.SemverMaxLength);
         builder.Property(r => r.DestinationPrefix).HasMaxLength(ReplicationRuleValidator.RepositoryMaxLength).IsRequired();
 
         // Pattern and name lists are JSON arrays in TEXT columns: read and written whole, never queried element by element.

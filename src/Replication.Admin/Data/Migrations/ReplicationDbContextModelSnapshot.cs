@@ -611,6 +611,9 @@ namespace Replication.Admin.Data.Migrations
                         .HasColumnType("TEXT")
                         .UseCollation("NOCASE");
 
+                    b.Property<int?>("NewestTags")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Override")
                         .HasColumnType("INTEGER");
 
@@ -622,6 +625,10 @@ namespace Replication.Admin.Data.Migrations
 
                     b.PrimitiveCollection<string>("RepositoryNames")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SemverRange")
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceProject")
