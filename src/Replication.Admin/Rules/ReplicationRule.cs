@@ -62,7 +62,10 @@ public sealed class ReplicationRule
     /// <summary>Cron expression (5 or 6 fields, UTC) when <see cref="TriggerMode"/> is <see cref="TriggerMode.Scheduled"/>; null otherwise.</summary>
     public string? Cron { get; set; }
 
-    /// <summary>Delete at the destination what this rule replicated once the source deletes it (Immediate and Scheduled).</summary>
+    /// <summary>
+    /// Mirror mode, any trigger: delete at the destination a tag this rule replicated whose source tag is gone or no longer
+    /// selected by the filters; never anything the rule did not replicate.
+    /// </summary>
     public bool ReplicateDeletions { get; set; }
 
     /// <summary>Copy the images that already exist when the rule is enabled (Immediate).</summary>

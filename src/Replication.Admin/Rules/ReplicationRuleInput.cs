@@ -190,7 +190,7 @@ public sealed class TriggerInput
     /// <summary>Cron expression for <c>scheduled</c> (5 or 6 fields, UTC).</summary>
     public string? Cron { get; set; }
 
-    /// <summary>Immediate and scheduled only.</summary>
+    /// <summary>Mirror mode, for every trigger mode: delete what the rule replicated once the source no longer has or selects it.</summary>
     public bool ReplicateDeletions { get; set; }
 
     /// <summary>Immediate only.</summary>

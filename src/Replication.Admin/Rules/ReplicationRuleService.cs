@@ -337,7 +337,7 @@ public sealed class ReplicationRuleService(
 
         // Options that do not apply to the trigger mode are stored off, so what is saved is what the rule does.
         rule.Cron = mode == TriggerMode.Scheduled ? CronSchedule.Parse(input.Trigger.Cron!).Text : null;
-        rule.ReplicateDeletions = mode != TriggerMode.Manual && input.Trigger.ReplicateDeletions;
+        rule.ReplicateDeletions = input.Trigger.ReplicateDeletions;
         rule.ReplicateExisting = mode == TriggerMode.Immediate && input.Trigger.ReplicateExisting;
         rule.Override = input.Override;
         rule.IncludeReferrers = input.IncludeReferrers;

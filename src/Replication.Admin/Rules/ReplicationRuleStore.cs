@@ -85,7 +85,7 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
         Filter = ToFilter(rule),
         Override = rule.Override,
         IncludeReferrers = rule.IncludeReferrers,
-        ReplicateDeletions = rule.ReplicateDeletions && rule.TriggerMode != TriggerMode.Manual,
+        ReplicateDeletions = rule.ReplicateDeletions,
         Replicated = replicated ?? [],
     };
 

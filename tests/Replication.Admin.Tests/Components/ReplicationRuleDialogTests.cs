@@ -40,7 +40,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
         Assert.Equal(
             ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Repository names", "Tags", "Exclude tags", "Version range", "Newest tags",
-             "Destination registry", "Destination project", "Flatten", "Destination prefix", "Trigger mode", "Override existing tags", "Include signatures and attachments", "Enabled"],
+             "Destination registry", "Destination project", "Flatten", "Destination prefix", "Trigger mode", DeleteRemote, "Override existing tags", "Include signatures and attachments", "Enabled"],
             Labels(host));
         Assert.Contains("New Replication Rule", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
         Assert.Contains("{a,b}", host.Find(".ra-pattern-hint").TextContent, StringComparison.Ordinal);
@@ -57,7 +57,8 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Contains("Trigger mode", Labels(host)));
 
         Assert.DoesNotContain("Cron", Labels(host));
-        Assert.DoesNotContain(DeleteRemote, Labels(host));
+        Assert.Contains(DeleteRemote, Labels(host));
+        Assert.Contains("Nothing this rule did not replicate is ever touched", host.Find("[data-testid=mirror-help]").TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain(ReplicateExisting, Labels(host));
 
         Choose(host, "Trigger mode", "Immediate");
@@ -75,7 +76,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
 
         Choose(host, "Trigger mode", "Manual");
         host.WaitForAssertion(() => Assert.DoesNotContain("Cron", Labels(host)));
-        Assert.DoesNotContain(DeleteRemote, Labels(host));
+        Assert.Contains(DeleteRemote, Labels(host));
     }
 
     [Fact]

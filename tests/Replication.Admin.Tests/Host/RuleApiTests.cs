@@ -105,7 +105,8 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.True(rule.GetProperty("includeReferrers").GetBoolean());
         Assert.True(rule.GetProperty("enabled").GetBoolean());
         Assert.Equal(JsonValueKind.Null, rule.GetProperty("trigger").GetProperty("cron").ValueKind);
-        Assert.False(rule.GetProperty("trigger").GetProperty("replicateDeletions").GetBoolean());
+        // Mirror mode applies to every trigger mode; replicating existing images only to immediate rules.
+        Assert.True(rule.GetProperty("trigger").GetProperty("replicateDeletions").GetBoolean());
         Assert.False(rule.GetProperty("trigger").GetProperty("replicateExisting").GetBoolean());
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("include")));
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("names")));
