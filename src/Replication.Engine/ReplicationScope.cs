@@ -54,6 +54,12 @@ public sealed record ReplicationScope
     /// <summary>Whether the destination needs its projects created (Harbor) or not.</summary>
     public RegistryKind DestinationKind { get; init; } = RegistryKind.DockerRegistry;
 
+    /// <summary>
+    /// Bandwidth limit in KiB/s shared by all of this rule's parallel blob transfers; null uses
+    /// <see cref="ReplicationOptions.BandwidthLimitKiBps"/>, zero means unlimited whatever the default says.
+    /// </summary>
+    public int? BandwidthLimitKiBps { get; init; }
+
     /// <summary>Which repositories and tags are selected.</summary>
     public ImageFilter Filter { get; init; } = ImageFilter.Everything;
 
@@ -83,6 +89,10 @@ public sealed record ReplicationScope
     {
         var problems = Filter.Validate().Select(p => p.ToString()).ToList();
         problems.AddRange(Naming.Validate());
+        if (BandwidthLimitKiBps is < 0)
+        {
+            problems.Add($"Bandwidth limit {BandwidthLimitKiBps} KiB/s is negative; leave it empty for unlimited.");
+        }
         foreach (var (label, project) in new[] { ("Source project", SourceProject), ("Destination project", DestinationProject ?? "") })
         {
             if (project.Length > 0 && !References.IsPathComponent(project))

@@ -23,6 +23,9 @@ public sealed record RuleResource(
     /// <summary><c>{"flatten":"none"|"all"|1|2|3,"prefix":""}</c> (second milestone, additive).</summary>
     public DestinationNamingResource DestinationNaming { get; init; } = new("none", "");
 
+    /// <summary>KiB/s shared by the rule's transfers; null = the global default (second milestone, additive).</summary>
+    public int? BandwidthLimitKiBps { get; init; }
+
     public static RuleResource From(ReplicationRuleView rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -44,6 +47,7 @@ public sealed record RuleResource(
             DestinationNaming = new DestinationNamingResource(
                 rule.FlattenLevels is >= 1 and <= 3 ? rule.FlattenLevels : FlattenModes.ToText(rule.FlattenLevels),
                 rule.DestinationPrefix),
+            BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
         };
     }
 }

@@ -71,6 +71,9 @@ public sealed class ReplicationRule
     /// <summary>Copy the images that already exist when the rule is enabled (Immediate).</summary>
     public bool ReplicateExisting { get; set; }
 
+    /// <summary>KiB/s shared by all of this rule's parallel transfers; null = the global default (<c>Replication:Engine:BandwidthLimitKiBps</c>, unlimited unless set).</summary>
+    public int? BandwidthLimitKiBps { get; set; }
+
     /// <summary>Replace a destination tag that points at another digest.</summary>
     public bool Override { get; set; } = true;
 

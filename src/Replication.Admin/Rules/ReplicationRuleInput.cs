@@ -28,6 +28,9 @@ public sealed class ReplicationRuleInput
 
     public TriggerInput Trigger { get; set; } = new();
 
+    /// <summary>KiB/s shared by all of the rule's transfers; null = the global default (unlimited unless configured).</summary>
+    public int? BandwidthLimitKiBps { get; set; }
+
     public bool Override { get; set; } = true;
 
     public bool IncludeReferrers { get; set; } = true;
@@ -55,6 +58,7 @@ public sealed class ReplicationRuleInput
                 ReplicateDeletions = rule.ReplicateDeletions,
                 ReplicateExisting = rule.ReplicateExisting,
             },
+            BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
             Override = rule.Override,
             IncludeReferrers = rule.IncludeReferrers,
             Enabled = rule.Enabled,
@@ -84,6 +88,7 @@ public sealed class ReplicationRuleInput
             ReplicateDeletions = Trigger?.ReplicateDeletions ?? false,
             ReplicateExisting = Trigger?.ReplicateExisting ?? false,
         },
+        BandwidthLimitKiBps = BandwidthLimitKiBps,
         Override = Override,
         IncludeReferrers = IncludeReferrers,
         Enabled = Enabled,

@@ -339,6 +339,7 @@ public sealed class ReplicationRuleService(
         rule.Cron = mode == TriggerMode.Scheduled ? CronSchedule.Parse(input.Trigger.Cron!).Text : null;
         rule.ReplicateDeletions = input.Trigger.ReplicateDeletions;
         rule.ReplicateExisting = mode == TriggerMode.Immediate && input.Trigger.ReplicateExisting;
+        rule.BandwidthLimitKiBps = input.BandwidthLimitKiBps;
         rule.Override = input.Override;
         rule.IncludeReferrers = input.IncludeReferrers;
         rule.Enabled = input.Enabled;
@@ -393,6 +394,7 @@ public sealed class ReplicationRuleService(
         ["trigger"] = TriggerModes.ToText(r.TriggerMode) + (r.Cron is null ? "" : $" '{r.Cron}'"),
         ["replicateDeletions"] = Flag(r.ReplicateDeletions),
         ["replicateExisting"] = Flag(r.ReplicateExisting),
+        ["bandwidthLimitKiBps"] = r.BandwidthLimitKiBps?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default",
         ["override"] = Flag(r.Override),
         ["includeReferrers"] = Flag(r.IncludeReferrers),
         ["enabled"] = Flag(r.Enabled),

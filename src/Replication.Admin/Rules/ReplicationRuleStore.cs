@@ -82,6 +82,7 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
         Destination = destination,
         DestinationProject = rule.DestinationProject,
         Naming = ToNaming(rule.FlattenLevels, rule.DestinationPrefix),
+        BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
         Filter = ToFilter(rule),
         Override = rule.Override,
         IncludeReferrers = rule.IncludeReferrers,

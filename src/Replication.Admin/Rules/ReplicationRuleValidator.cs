@@ -25,6 +25,7 @@ public static class ReplicationRuleValidator
     public const string DestinationProjectField = "destinationProject";
     public const string FlattenField = "destinationNaming.flatten";
     public const string DestinationPrefixField = "destinationNaming.prefix";
+    public const string BandwidthField = "bandwidthLimitKiBps";
     public const string TriggerModeField = "trigger.mode";
     public const string CronField = "trigger.cron";
 
@@ -33,6 +34,9 @@ public static class ReplicationRuleValidator
     public const int ProjectMaxLength = References.RepositoryMaxLength;
     public const int CronMaxLength = 128;
     public const int SemverMaxLength = 256;
+
+    /// <summary>100 GiB/s: anything above is a typo, not a limit.</summary>
+    public const int BandwidthMaxKiBps = 100 * 1024 * 1024;
     public const int MaxPatterns = 50;
     public const int MaxRepositoryNames = 500;
 
@@ -61,6 +65,7 @@ public static class ReplicationRuleValidator
         Add(errors, DestinationRegistryField, ValidateRegistry(input.DestinationRegistryId, registries, "Destination registry"));
         Add(errors, DestinationProjectField, ValidateDestinationProject(input, registries));
         Add(errors, FlattenField, ValidateFlatten(input.DestinationNaming?.Flatten));
+        Add(errors, BandwidthField, ValidateBandwidth(input.BandwidthLimitKiBps));
         Add(errors, DestinationPrefixField, ValidateDestinationPrefix(input.DestinationNaming?.Prefix, input.DestinationProject ?? input.SourceProject));
         Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode));
         Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron));
@@ -233,6 +238,15 @@ public static class ReplicationRuleValidator
     /// <summary>The number of newest tags to keep (empty = all).</summary>
     public static IEnumerable<string> ValidateNewest(int? newest) =>
         new ImageFilter { Newest = newest }.Validate().Select(p => $"Newest tags is {p.Pattern}. {p.Message}").ToList();
+
+    /// <summary>The rule's bandwidth limit in KiB/s (empty = the global default).</summary>
+    public static IEnumerable<string> ValidateBandwidth(int? kibPerSecond)
+    {
+        if (kibPerSecond is < 1 or > BandwidthMaxKiBps)
+        {
+            yield return $"Bandwidth limit {kibPerSecond} KiB/s is out of range: enter 1 KiB/s to {BandwidthMaxKiBps / 1024 / 1024} GiB/s, or leave it empty for the global default (unlimited unless configured).";
+        }
+    }
 
     /// <summary>The flatten choice: none, 1, 2, 3 or all.</summary>
     public static IEnumerable<string> ValidateFlatten(string? flatten)

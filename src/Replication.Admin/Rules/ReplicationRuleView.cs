@@ -34,6 +34,9 @@ public sealed record ReplicationRuleView(
     /// <summary>Only this many newest selected tags per repository; null for all.</summary>
     public int? NewestTags { get; init; }
 
+    /// <summary>KiB/s for all of the rule's transfers together; null = the global default.</summary>
+    public int? BandwidthLimitKiBps { get; init; }
+
     /// <summary>Leading path levels dropped at the destination (0 = keep the full path).</summary>
     public int FlattenLevels { get; init; }
 
@@ -88,6 +91,7 @@ public sealed record ReplicationRuleView(
         {
             SemverRange = rule.SemverRange,
             NewestTags = rule.NewestTags,
+            BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
             FlattenLevels = rule.FlattenLevels,
             DestinationPrefix = rule.DestinationPrefix,
         };

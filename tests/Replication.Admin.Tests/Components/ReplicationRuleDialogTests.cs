@@ -40,7 +40,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
         Assert.Equal(
             ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Repository names", "Tags", "Exclude tags", "Version range", "Newest tags",
-             "Destination registry", "Destination project", "Flatten", "Destination prefix", "Trigger mode", DeleteRemote, "Override existing tags", "Include signatures and attachments", "Enabled"],
+             "Destination registry", "Destination project", "Flatten", "Destination prefix", "Trigger mode", DeleteRemote, "Bandwidth limit", "Unit", "Override existing tags", "Include signatures and attachments", "Enabled"],
             Labels(host));
         Assert.Contains("New Replication Rule", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
         Assert.Contains("{a,b}", host.Find(".ra-pattern-hint").TextContent, StringComparison.Ordinal);
@@ -71,7 +71,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Assert.Contains(DeleteRemote, Labels(host));
         Assert.DoesNotContain(ReplicateExisting, Labels(host));
         Assert.Equal(
-            ["Trigger mode", "Cron", DeleteRemote, "Override existing tags"],
+            ["Trigger mode", "Cron", DeleteRemote, "Bandwidth limit"],
             Labels(host).SkipWhile(l => l != "Trigger mode").Take(4));
 
         Choose(host, "Trigger mode", "Manual");
@@ -330,6 +330,22 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Button(host, "Save").Click();
         var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
         Assert.Equal(("^1.2", (int?)2), (saved.SemverRange, saved.NewestTags));
+    }
+
+    [Fact]
+    public async Task The_bandwidth_limit_is_saved_in_KiB_per_second_whatever_unit_was_chosen()
+    {
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+        Assert.Equal("Shared by all of the rule's parallel transfers. Empty: the global default", HelperText(host, "Bandwidth limit"));
+
+        Type(host, "Bandwidth limit", "10");
+        Choose(host, "Unit", "MiB/s");
+        Button(host, "Save").Click();
+
+        var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
+        Assert.Equal(10 * 1024, saved.BandwidthLimitKiBps);
     }
 
     [Fact]

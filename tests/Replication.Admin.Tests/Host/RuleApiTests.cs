@@ -52,7 +52,7 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Equal($"/api/v1/rules/{id}", created.Headers.Location!.ToString());
         Assert.Equal(
             ["id", "name", "description", "sourceRegistryId", "sourceProject", "repositories", "tags", "destinationRegistryId", "destinationProject", "trigger", "override", "includeReferrers", "enabled",
-             "destinationNaming"],
+             "destinationNaming", "bandwidthLimitKiBps"],
             rule.EnumerateObject().Select(p => p.Name));
         Assert.Equal(name, rule.GetProperty("name").GetString());
         Assert.Equal("team images", rule.GetProperty("description").GetString());
@@ -65,6 +65,7 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Equal(["include", "exclude", "semver", "newest"], rule.GetProperty("tags").EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Null, rule.GetProperty("tags").GetProperty("semver").ValueKind);
         Assert.Equal(JsonValueKind.Null, rule.GetProperty("tags").GetProperty("newest").ValueKind);
+        Assert.Equal(JsonValueKind.Null, rule.GetProperty("bandwidthLimitKiBps").ValueKind);
         Assert.Equal(["v*"], Strings(rule.GetProperty("tags").GetProperty("include")));
         Assert.Equal(["*-rc*"], Strings(rule.GetProperty("tags").GetProperty("exclude")));
         Assert.Equal(destinationId, rule.GetProperty("destinationRegistryId").GetInt32());
@@ -196,7 +197,7 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
 
         using var created = await client.PostAsync("/api/v1/rules", Json($$$"""
             {"name":"{{{name}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
-             "tags":{"include":["*"],"semver":" >=1.2 <2 ","newest":3},"trigger":{"mode":"manual"}}
+             "tags":{"include":["*"],"semver":" >=1.2 <2 ","newest":3},"bandwidthLimitKiBps":10240,"trigger":{"mode":"manual"}}
             """));
         using var bad = await client.PostAsync("/api/v1/rules", Json($$$"""
             {"name":"{{{Unique("badsemver")}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
@@ -208,6 +209,8 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Equal("""{"include":["*"],"exclude":[],"semver":">=1.2 <2","newest":3}""", rule.GetProperty("tags").GetRawText());
         var scope = await app.Services.GetRequiredService<ReplicationRuleStore>().LoadScopeAsync(rule.GetProperty("id").GetInt32());
         Assert.Equal((">=1.2 <2", (int?)3), (scope!.Filter.SemverRange, scope.Filter.Newest));
+        Assert.Equal(10240, rule.GetProperty("bandwidthLimitKiBps").GetInt32());
+        Assert.Equal(10240, scope.BandwidthLimitKiBps);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.Contains("Not a semantic-version range", First(errors, "tags.semver"), StringComparison.Ordinal);
