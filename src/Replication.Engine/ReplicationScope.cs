@@ -20,6 +20,9 @@ public enum RegistryKind
 /// <param name="Digest">The manifest digest the rule pushed under that tag.</param>
 public sealed record ReplicatedArtifact(string Repository, string Tag, string Digest)
 {
+    /// <summary>The source's digest when it differs from <see cref="Digest"/> (a platform subset of an index); else null.</summary>
+    public string? SourceDigest { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Repository}:{Tag}@{Digest}";
 }
@@ -60,6 +63,12 @@ public sealed record ReplicationScope
     /// </summary>
     public int? BandwidthLimitKiBps { get; init; }
 
+    /// <summary>
+    /// Platforms to copy of multi-platform images (<c>linux/amd64</c>; no variant = every variant); empty = all. A subset
+    /// writes a new index with only those platforms, so the destination digest differs from the source's.
+    /// </summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+
     /// <summary>Which repositories and tags are selected.</summary>
     public ImageFilter Filter { get; init; } = ImageFilter.Everything;
 
@@ -89,6 +98,7 @@ public sealed record ReplicationScope
     {
         var problems = Filter.Validate().Select(p => p.ToString()).ToList();
         problems.AddRange(Naming.Validate());
+        problems.AddRange(Copying.PlatformSubset.Validate(Platforms));
         if (BandwidthLimitKiBps is < 0)
         {
             problems.Add($"Bandwidth limit {BandwidthLimitKiBps} KiB/s is negative; leave it empty for unlimited.");

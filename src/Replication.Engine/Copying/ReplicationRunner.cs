@@ -188,7 +188,7 @@ public sealed class ReplicationRunner
                 {
                     try
                     {
-                        var tree = await copier.ResolveAsync(task.SourceRepository, task.Tag, token).ConfigureAwait(false);
+                        var tree = await copier.ResolveTaskAsync(task, token).ConfigureAwait(false);
                         taskProgress[task.Id].AddBlobs(tree.AllBlobs);
                         resolved[task.Id] = tree;
                     }
@@ -215,7 +215,7 @@ public sealed class ReplicationRunner
     {
         if (!resolved.TryGetValue(task.Id, out var tree))
         {
-            tree = await copier.ResolveAsync(task.SourceRepository, task.Tag, cancellationToken).ConfigureAwait(false);
+            tree = await copier.ResolveTaskAsync(task, cancellationToken).ConfigureAwait(false);
             progress.AddBlobs(tree.AllBlobs);
             resolved[task.Id] = tree;
         }

@@ -22,6 +22,12 @@ public sealed record PlannedArtifact(string SourceRepository, string Tag, string
     /// <summary>What the destination tag points at now; null when it does not exist.</summary>
     public string? DestinationDigest { get; init; }
 
+    /// <summary>
+    /// The digest the destination gets when it differs from the source's <see cref="Digest"/>: a platform subset of a
+    /// multi-platform index is a new index ("rewritten"). Null when the manifest is copied byte for byte.
+    /// </summary>
+    public string? RewrittenDigest { get; init; }
+
     /// <summary>Image or referrer.</summary>
     public ArtifactKind Kind { get; init; }
 

@@ -461,14 +461,37 @@ public sealed class ReplicationPlanner
                 ReferrerTags = ownReferrers,
             };
 
+            // A platform subset of an index lands as a new index: compare the destination with what it would get.
+            var expected = source.Digest;
+            string? missingPlatforms = null;
+            if (kind == ArtifactKind.Image && _scope.Platforms.Count > 0 && MediaTypes.IsIndex(source.MediaType))
+            {
+                var index = await Source.GetManifestAsync(repository, source.Digest, _cancellationToken);
+                var subset = Copying.PlatformSubset.Apply(index, _scope.Platforms);
+                if (subset is null)
+                {
+                    missingPlatforms = $"has none of the rule's platforms ({string.Join(", ", _scope.Platforms)}); it has {Copying.PlatformSubset.Describe(index)}";
+                }
+                else if (subset.Digest != source.Digest)
+                {
+                    expected = subset.Digest;
+                    artifact = artifact with { RewrittenDigest = expected };
+                }
+            }
+
+            var rewritten = artifact.RewrittenDigest is null ? "" : $"; rewritten: only {string.Join(", ", _scope.Platforms)}, so the destination digest is {artifact.RewrittenDigest}";
             (Verdict, PlannedArtifact) result;
-            if (MediaTypes.IsSchema1(source.MediaType))
+            if (missingPlatforms is not null)
+            {
+                result = (Verdict.Skipped, artifact with { Reason = missingPlatforms });
+            }
+            else if (MediaTypes.IsSchema1(source.MediaType))
             {
                 result = (Verdict.Skipped, artifact with { Reason = "Docker schema 1 manifest: not supported (deprecated format); push the image again with a current client." });
             }
-            else if (destination?.Digest == source.Digest)
+            else if (destination?.Digest == expected)
             {
-                result = (Verdict.UpToDate, artifact with { Reason = "up to date" });
+                result = (Verdict.UpToDate, artifact with { Reason = "up to date" + rewritten });
             }
             else if (destination is not null && !_scope.Override)
             {
@@ -476,7 +499,7 @@ public sealed class ReplicationPlanner
             }
             else
             {
-                result = (Verdict.Copy, artifact with { Reason = destination is null ? "new" : "changed at the source" });
+                result = (Verdict.Copy, artifact with { Reason = (destination is null ? "new" : "changed at the source") + rewritten });
             }
 
             if (record)
