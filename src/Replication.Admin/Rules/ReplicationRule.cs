@@ -71,6 +71,9 @@ public sealed class ReplicationRule
     /// <summary>Copy the images that already exist when the rule is enabled (Immediate).</summary>
     public bool ReplicateExisting { get; set; }
 
+    /// <summary>Platforms copied of multi-platform images (<c>linux/amd64</c>); empty = all. A subset writes a new index (another digest).</summary>
+    public List<string> Platforms { get; set; } = [];
+
     /// <summary>KiB/s shared by all of this rule's parallel transfers; null = the global default (<c>Replication:Engine:BandwidthLimitKiBps</c>, unlimited unless set).</summary>
     public int? BandwidthLimitKiBps { get; set; }
 

@@ -28,6 +28,9 @@ public sealed class ReplicationRuleInput
 
     public TriggerInput Trigger { get; set; } = new();
 
+    /// <summary>Platforms of multi-platform images to copy (<c>linux/amd64</c>); missing or empty = all.</summary>
+    public List<string>? Platforms { get; set; } = [];
+
     /// <summary>KiB/s shared by all of the rule's transfers; null = the global default (unlimited unless configured).</summary>
     public int? BandwidthLimitKiBps { get; set; }
 
@@ -59,6 +62,7 @@ public sealed class ReplicationRuleInput
                 ReplicateExisting = rule.ReplicateExisting,
             },
             BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
+            Platforms = [.. rule.Platforms],
             Override = rule.Override,
             IncludeReferrers = rule.IncludeReferrers,
             Enabled = rule.Enabled,
@@ -89,6 +93,7 @@ public sealed class ReplicationRuleInput
             ReplicateExisting = Trigger?.ReplicateExisting ?? false,
         },
         BandwidthLimitKiBps = BandwidthLimitKiBps,
+        Platforms = [.. Platforms ?? []],
         Override = Override,
         IncludeReferrers = IncludeReferrers,
         Enabled = Enabled,

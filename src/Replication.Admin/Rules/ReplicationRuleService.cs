@@ -340,6 +340,7 @@ public sealed class ReplicationRuleService(
         rule.ReplicateDeletions = input.Trigger.ReplicateDeletions;
         rule.ReplicateExisting = mode == TriggerMode.Immediate && input.Trigger.ReplicateExisting;
         rule.BandwidthLimitKiBps = input.BandwidthLimitKiBps;
+        rule.Platforms = PatternList.Clean(input.Platforms);
         rule.Override = input.Override;
         rule.IncludeReferrers = input.IncludeReferrers;
         rule.Enabled = input.Enabled;
@@ -394,6 +395,7 @@ public sealed class ReplicationRuleService(
         ["trigger"] = TriggerModes.ToText(r.TriggerMode) + (r.Cron is null ? "" : $" '{r.Cron}'"),
         ["replicateDeletions"] = Flag(r.ReplicateDeletions),
         ["replicateExisting"] = Flag(r.ReplicateExisting),
+        ["platforms"] = r.Platforms.Count == 0 ? "all" : string.Join(", ", r.Platforms),
         ["bandwidthLimitKiBps"] = r.BandwidthLimitKiBps?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default",
         ["override"] = Flag(r.Override),
         ["includeReferrers"] = Flag(r.IncludeReferrers),

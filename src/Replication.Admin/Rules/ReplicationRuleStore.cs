@@ -83,6 +83,7 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
         DestinationProject = rule.DestinationProject,
         Naming = ToNaming(rule.FlattenLevels, rule.DestinationPrefix),
         BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
+        Platforms = [.. rule.Platforms],
         Filter = ToFilter(rule),
         Override = rule.Override,
         IncludeReferrers = rule.IncludeReferrers,

@@ -26,6 +26,8 @@ public static class ReplicationRuleValidator
     public const string FlattenField = "destinationNaming.flatten";
     public const string DestinationPrefixField = "destinationNaming.prefix";
     public const string BandwidthField = "bandwidthLimitKiBps";
+    public const string PlatformsField = "platforms";
+    public const int MaxPlatforms = 32;
     public const string TriggerModeField = "trigger.mode";
     public const string CronField = "trigger.cron";
 
@@ -66,6 +68,7 @@ public static class ReplicationRuleValidator
         Add(errors, DestinationProjectField, ValidateDestinationProject(input, registries));
         Add(errors, FlattenField, ValidateFlatten(input.DestinationNaming?.Flatten));
         Add(errors, BandwidthField, ValidateBandwidth(input.BandwidthLimitKiBps));
+        Add(errors, PlatformsField, ValidatePlatforms(input.Platforms));
         Add(errors, DestinationPrefixField, ValidateDestinationPrefix(input.DestinationNaming?.Prefix, input.DestinationProject ?? input.SourceProject));
         Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode));
         Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron));
@@ -238,6 +241,18 @@ public static class ReplicationRuleValidator
     /// <summary>The number of newest tags to keep (empty = all).</summary>
     public static IEnumerable<string> ValidateNewest(int? newest) =>
         new ImageFilter { Newest = newest }.Validate().Select(p => $"Newest tags is {p.Pattern}. {p.Message}").ToList();
+
+    /// <summary>The platforms to copy: os/architecture[/variant] each, at most <see cref="MaxPlatforms"/>.</summary>
+    public static IEnumerable<string> ValidatePlatforms(IEnumerable<string>? platforms)
+    {
+        var list = PatternList.Clean(platforms);
+        if (list.Count > MaxPlatforms)
+        {
+            return [$"Platforms has {list.Count} entries; at most {MaxPlatforms} are allowed. Leave it empty to copy every platform."];
+        }
+
+        return Replication.Engine.Copying.PlatformSubset.Validate(list);
+    }
 
     /// <summary>The rule's bandwidth limit in KiB/s (empty = the global default).</summary>
     public static IEnumerable<string> ValidateBandwidth(int? kibPerSecond)

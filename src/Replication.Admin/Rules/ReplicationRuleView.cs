@@ -34,6 +34,9 @@ public sealed record ReplicationRuleView(
     /// <summary>Only this many newest selected tags per repository; null for all.</summary>
     public int? NewestTags { get; init; }
 
+    /// <summary>Platforms copied of multi-platform images; empty = all.</summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+
     /// <summary>KiB/s for all of the rule's transfers together; null = the global default.</summary>
     public int? BandwidthLimitKiBps { get; init; }
 
@@ -92,6 +95,7 @@ public sealed record ReplicationRuleView(
             SemverRange = rule.SemverRange,
             NewestTags = rule.NewestTags,
             BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
+            Platforms = [.. rule.Platforms],
             FlattenLevels = rule.FlattenLevels,
             DestinationPrefix = rule.DestinationPrefix,
         };

@@ -40,7 +40,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
         Assert.Equal(
             ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Repository names", "Tags", "Exclude tags", "Version range", "Newest tags",
-             "Destination registry", "Destination project", "Flatten", "Destination prefix", "Trigger mode", DeleteRemote, "Bandwidth limit", "Unit", "Override existing tags", "Include signatures and attachments", "Enabled"],
+             "Destination registry", "Destination project", "Flatten", "Destination prefix", "Trigger mode", DeleteRemote, "Platforms", "Bandwidth limit", "Unit", "Override existing tags", "Include signatures and attachments", "Enabled"],
             Labels(host));
         Assert.Contains("New Replication Rule", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
         Assert.Contains("{a,b}", host.Find(".ra-pattern-hint").TextContent, StringComparison.Ordinal);
@@ -71,7 +71,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Assert.Contains(DeleteRemote, Labels(host));
         Assert.DoesNotContain(ReplicateExisting, Labels(host));
         Assert.Equal(
-            ["Trigger mode", "Cron", DeleteRemote, "Bandwidth limit"],
+            ["Trigger mode", "Cron", DeleteRemote, "Platforms"],
             Labels(host).SkipWhile(l => l != "Trigger mode").Take(4));
 
         Choose(host, "Trigger mode", "Manual");
@@ -340,12 +340,15 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         await FillValidAsync(host);
         Assert.Equal("Shared by all of the rule's parallel transfers. Empty: the global default", HelperText(host, "Bandwidth limit"));
 
+        Type(host, "Platforms", "linux/amd64, linux/arm64/v8");
+        host.WaitForAssertion(() => Assert.Contains("the destination digest differs from the source's", HelperText(host, "Platforms"), StringComparison.Ordinal), Wait);
         Type(host, "Bandwidth limit", "10");
         Choose(host, "Unit", "MiB/s");
         Button(host, "Save").Click();
 
         var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
         Assert.Equal(10 * 1024, saved.BandwidthLimitKiBps);
+        Assert.Equal(["linux/amd64", "linux/arm64/v8"], saved.Platforms);
     }
 
     [Fact]

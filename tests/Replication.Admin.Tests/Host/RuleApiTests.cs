@@ -52,7 +52,7 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Equal($"/api/v1/rules/{id}", created.Headers.Location!.ToString());
         Assert.Equal(
             ["id", "name", "description", "sourceRegistryId", "sourceProject", "repositories", "tags", "destinationRegistryId", "destinationProject", "trigger", "override", "includeReferrers", "enabled",
-             "destinationNaming", "bandwidthLimitKiBps"],
+             "destinationNaming", "bandwidthLimitKiBps", "platforms"],
             rule.EnumerateObject().Select(p => p.Name));
         Assert.Equal(name, rule.GetProperty("name").GetString());
         Assert.Equal("team images", rule.GetProperty("description").GetString());
@@ -197,7 +197,7 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
 
         using var created = await client.PostAsync("/api/v1/rules", Json($$$"""
             {"name":"{{{name}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
-             "tags":{"include":["*"],"semver":" >=1.2 <2 ","newest":3},"bandwidthLimitKiBps":10240,"trigger":{"mode":"manual"}}
+             "tags":{"include":["*"],"semver":" >=1.2 <2 ","newest":3},"bandwidthLimitKiBps":10240,"platforms":["linux/amd64"],"trigger":{"mode":"manual"}}
             """));
         using var bad = await client.PostAsync("/api/v1/rules", Json($$$"""
             {"name":"{{{Unique("badsemver")}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
@@ -211,6 +211,8 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Equal((">=1.2 <2", (int?)3), (scope!.Filter.SemverRange, scope.Filter.Newest));
         Assert.Equal(10240, rule.GetProperty("bandwidthLimitKiBps").GetInt32());
         Assert.Equal(10240, scope.BandwidthLimitKiBps);
+        Assert.Equal(["linux/amd64"], Strings(rule.GetProperty("platforms")));
+        Assert.Equal(["linux/amd64"], scope.Platforms);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.Contains("Not a semantic-version range", First(errors, "tags.semver"), StringComparison.Ordinal);

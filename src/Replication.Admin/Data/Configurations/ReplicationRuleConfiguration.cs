@@ -23,6 +23,7 @@ public sealed class ReplicationRuleConfiguration : IEntityTypeConfiguration<Repl
         builder.PrimitiveCollection(r => r.RepositoryNames).IsRequired();
         builder.PrimitiveCollection(r => r.IncludeTags).IsRequired();
         builder.PrimitiveCollection(r => r.ExcludeTags).IsRequired();
+        builder.PrimitiveCollection(r => r.Platforms).IsRequired();
 
         builder.Property(r => r.TriggerMode)
             .HasConversion(m => m.ToString().ToLowerInvariant(), m => Enum.Parse<TriggerMode>(m, true))

@@ -448,6 +448,10 @@ namespace Replication.Admin.Data.Migrations
                     b.Property<int>("RuleId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SourceDigest")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Tag")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -619,6 +623,10 @@ namespace Replication.Admin.Data.Migrations
 
                     b.Property<bool>("Override")
                         .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Platforms")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("ReplicateDeletions")
                         .HasColumnType("INTEGER");
