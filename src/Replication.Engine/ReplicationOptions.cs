@@ -27,6 +27,12 @@ public sealed class ReplicationOptions
     /// <summary>Pause before a task's next attempt; multiplied by the attempt number.</summary>
     public TimeSpan TaskRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Default bandwidth limit in KiB/s of one run (all its blob streams together) for rules without their own; null or
+    /// 0 = unlimited.
+    /// </summary>
+    public int? BandwidthLimitKiBps { get; set; }
+
     /// <summary>A <c>BytesTransferred</c> event is sent when a task has moved this many bytes since the last one…</summary>
     public long ProgressByteInterval { get; set; } = 256 * 1024;
 
@@ -41,5 +47,6 @@ public sealed class ReplicationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelListings, 1, nameof(MaxParallelListings));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelChecks, 1, nameof(MaxParallelChecks));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxTaskAttempts, 1, nameof(MaxTaskAttempts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BandwidthLimitKiBps ?? 0, 0, nameof(BandwidthLimitKiBps));
     }
 }

@@ -20,6 +20,9 @@ public enum RegistryKind
 /// <param name="Digest">The manifest digest the rule pushed under that tag.</param>
 public sealed record ReplicatedArtifact(string Repository, string Tag, string Digest)
 {
+    /// <summary>The source's digest when it differs from <see cref="Digest"/> (a platform subset of an index); else null.</summary>
+    public string? SourceDigest { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Repository}:{Tag}@{Digest}";
 }
@@ -48,8 +51,23 @@ public sealed record ReplicationScope
     /// </summary>
     public string? DestinationProject { get; init; }
 
+    /// <summary>How source repository paths are named at the destination (flattening and prefix); the full path by default.</summary>
+    public DestinationNaming Naming { get; init; } = DestinationNaming.KeepPath;
+
     /// <summary>Whether the destination needs its projects created (Harbor) or not.</summary>
     public RegistryKind DestinationKind { get; init; } = RegistryKind.DockerRegistry;
+
+    /// <summary>
+    /// Bandwidth limit in KiB/s shared by all of this rule's parallel blob transfers; null uses
+    /// <see cref="ReplicationOptions.BandwidthLimitKiBps"/>, zero means unlimited whatever the default says.
+    /// </summary>
+    public int? BandwidthLimitKiBps { get; init; }
+
+    /// <summary>
+    /// Platforms to copy of multi-platform images (<c>linux/amd64</c>; no variant = every variant); empty = all. A subset
+    /// writes a new index with only those platforms, so the destination digest differs from the source's.
+    /// </summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
 
     /// <summary>Which repositories and tags are selected.</summary>
     public ImageFilter Filter { get; init; } = ImageFilter.Everything;
@@ -79,6 +97,12 @@ public sealed record ReplicationScope
     public IReadOnlyList<string> Validate()
     {
         var problems = Filter.Validate().Select(p => p.ToString()).ToList();
+        problems.AddRange(Naming.Validate());
+        problems.AddRange(Copying.PlatformSubset.Validate(Platforms));
+        if (BandwidthLimitKiBps is < 0)
+        {
+            problems.Add($"Bandwidth limit {BandwidthLimitKiBps} KiB/s is negative; leave it empty for unlimited.");
+        }
         foreach (var (label, project) in new[] { ("Source project", SourceProject), ("Destination project", DestinationProject ?? "") })
         {
             if (project.Length > 0 && !References.IsPathComponent(project))
@@ -87,7 +111,7 @@ public sealed record ReplicationScope
             }
         }
 
-        if (Source.BaseUrl == Destination.BaseUrl && SourceProject == EffectiveDestinationProject)
+        if (Source.BaseUrl == Destination.BaseUrl && SourceProject == EffectiveDestinationProject && Naming == DestinationNaming.KeepPath)
         {
             problems.Add("Source and destination are the same registry and project; a rule would copy images onto themselves.");
         }
@@ -105,5 +129,5 @@ public sealed record ReplicationScope
         }
     }
 
-    internal RepositoryMapping Mapping => new(SourceProject, EffectiveDestinationProject);
+    internal RepositoryMapping Mapping => new(SourceProject, EffectiveDestinationProject, Naming);
 }

@@ -56,6 +56,13 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
             Console.WriteLine($"  {corpus.Images.Count} images in {corpus.Repositories.Count} repositories, {corpus.Blobs.Count} distinct blobs, " +
                 $"{Mib(corpus.UniqueBytes)} MiB unique, pushed in {clock.Elapsed.TotalSeconds:0.0} s");
 
+            if (settings.Bandwidth)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Bandwidth limit (load {LoadAverage()})");
+                return await BandwidthLimit.RunAsync(settings, source, corpus, cancellationToken) ? 0 : 1;
+            }
+
             if (settings.CountsOnly)
             {
                 Console.WriteLine();

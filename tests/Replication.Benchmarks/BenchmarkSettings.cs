@@ -52,6 +52,8 @@ public sealed class BenchmarkSettings
           --count-requests         also count the requests of an engine cold copy, its warm run and a skopeo cold copy,
                                    by kind, through recording proxies (untimed, after the rounds)
           --counts-only            only that: no warm-up, no timed rounds, no peak working set
+          --bandwidth [MiB/s]      only this: copy the corpus with a rule bandwidth limit (default 10 MiB/s) and print the
+                                   achieved rate of the blob streams; exit code 1 when it is off by more than 10 %
         """;
 
     public bool Quick { get; private set; }
@@ -101,6 +103,12 @@ public sealed class BenchmarkSettings
 
     /// <summary>Only count requests: no timed scenarios.</summary>
     public bool CountsOnly { get; private set; }
+
+    /// <summary>Run only the bandwidth-limit scenario.</summary>
+    public bool Bandwidth { get; private set; }
+
+    /// <summary>The limit the bandwidth scenario sets on its rule.</summary>
+    public double BandwidthMiBps { get; private set; } = 10;
 
     public bool Help { get; private set; }
 
@@ -275,6 +283,16 @@ public sealed class BenchmarkSettings
                     break;
                 case "--variant":
                     Value(); // read by Parse
+                    break;
+                case "--bandwidth":
+                    s.Bandwidth = true;
+                    s.Peak = false;
+                    if (i + 1 < args.Count && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var mibps))
+                    {
+                        s.BandwidthMiBps = mibps > 0 ? mibps : throw new ArgumentException("--bandwidth needs a positive number of MiB/s.");
+                        i++;
+                    }
+
                     break;
                 case "--peak-child":
                     s.PeakChild = (Value(), Value());

@@ -92,6 +92,19 @@ public sealed class RuleDialogTests(BrowserFixture browser) : IAsyncLifetime
         await SignIn.ScreenshotAsync(page, "rule-dialog-scheduled-full");
         await page.SetViewportSizeAsync(1400, 900);
 
+        // The rule settings of the second milestone: naming shows in the preview, the platform subset says what it costs.
+        await Field(dialog, "Destination prefix").FillAsync("hub");
+        await Assertions.Expect(preview).ToContainTextAsync("→ mirror/hub/app");
+        await Field(dialog, "Platforms").FillAsync("linux/amd64");
+        await Field(dialog, "Bandwidth limit").FillAsync("10240");
+        await Assertions.Expect(dialog).ToContainTextAsync("the destination digest differs from the source's");
+        await Field(dialog, "Destination prefix").ScrollIntoViewIfNeededAsync();
+        await SignIn.ScreenshotAsync(page, "rule-dialog-settings");
+        await page.SetViewportSizeAsync(390, 844);
+        await Field(dialog, "Platforms").ScrollIntoViewIfNeededAsync();
+        await SignIn.ScreenshotAsync(page, "rule-dialog-settings-phone");
+        await page.SetViewportSizeAsync(1400, 900);
+
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
 

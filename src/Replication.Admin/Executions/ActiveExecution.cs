@@ -215,6 +215,7 @@ internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, l
         if (_records.TryGetValue((pushed.Repository, pushed.Tag), out var record))
         {
             record.Digest = pushed.Digest;
+            record.SourceDigest = pushed.SourceDigest;
             record.ReplicatedAt = clock.GetUtcNow();
             record.ExecutionId = executionId;
             return;
@@ -226,6 +227,7 @@ internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, l
             Repository = pushed.Repository,
             Tag = pushed.Tag,
             Digest = pushed.Digest,
+            SourceDigest = pushed.SourceDigest,
             ReplicatedAt = clock.GetUtcNow(),
             ExecutionId = executionId,
         };

@@ -318,7 +318,7 @@ public sealed class ExecutionLauncher(
         var recorded = db.ReplicatedArtifacts.Where(a => a.RuleId == rule.Id && a.Repository == concern.DestinationRepository);
         return concern.Tag is { } tag
             ? await recorded.AnyAsync(a => a.Tag == tag, cancellationToken)
-            : await recorded.AnyAsync(a => a.Digest == concern.Digest, cancellationToken);
+            : await recorded.AnyAsync(a => a.Digest == concern.Digest || a.SourceDigest == concern.Digest, cancellationToken);
     }
 
     private Task PublishAsync(Execution execution) => live.PublishAsync(ExecutionProgress.Of(execution));

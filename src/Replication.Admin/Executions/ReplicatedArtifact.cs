@@ -17,12 +17,15 @@ public sealed class ReplicatedArtifact
 
     public required string Digest { get; set; }
 
+    /// <summary>The source's digest when the rule pushed another one (a platform subset of an index); else null.</summary>
+    public string? SourceDigest { get; set; }
+
     public DateTimeOffset ReplicatedAt { get; set; }
 
     /// <summary>The execution that pushed it last.</summary>
     public long? ExecutionId { get; set; }
 
-    public Replication.Engine.ReplicatedArtifact ToEngine() => new(Repository, Tag, Digest);
+    public Replication.Engine.ReplicatedArtifact ToEngine() => new(Repository, Tag, Digest) { SourceDigest = SourceDigest };
 
     public override string ToString() => $"{Repository}:{Tag}@{Digest}";
 }

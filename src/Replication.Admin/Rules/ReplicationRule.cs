@@ -38,6 +38,12 @@ public sealed class ReplicationRule
 
     public List<string> ExcludeTags { get; set; } = [];
 
+    /// <summary>Semantic-version range in npm syntax (<c>&gt;=1.2 &lt;2</c>); only version tags inside it are selected. Null = no range.</summary>
+    public string? SemverRange { get; set; }
+
+    /// <summary>Keep only this many of the selected tags per repository, newest first (by version, else by creation time). Null = all.</summary>
+    public int? NewestTags { get; set; }
+
     public int DestinationRegistryId { get; set; }
 
     public RegistryEndpoint? DestinationRegistry { get; set; }
@@ -45,16 +51,31 @@ public sealed class ReplicationRule
     /// <summary>Empty means the same name as <see cref="SourceProject"/>.</summary>
     public string DestinationProject { get; set; } = "";
 
+    /// <summary>Leading path levels dropped at the destination: 0 keeps the full path, 1–3, or <see cref="Replication.Engine.DestinationNaming.FlattenAll"/>.</summary>
+    public int FlattenLevels { get; set; }
+
+    /// <summary>Repository path put between the destination project and the (flattened) path; empty for none.</summary>
+    public string DestinationPrefix { get; set; } = "";
+
     public TriggerMode TriggerMode { get; set; } = TriggerMode.Manual;
 
     /// <summary>Cron expression (5 or 6 fields, UTC) when <see cref="TriggerMode"/> is <see cref="TriggerMode.Scheduled"/>; null otherwise.</summary>
     public string? Cron { get; set; }
 
-    /// <summary>Delete at the destination what this rule replicated once the source deletes it (Immediate and Scheduled).</summary>
+    /// <summary>
+    /// Mirror mode, any trigger: delete at the destination a tag this rule replicated whose source tag is gone or no longer
+    /// selected by the filters; never anything the rule did not replicate.
+    /// </summary>
     public bool ReplicateDeletions { get; set; }
 
     /// <summary>Copy the images that already exist when the rule is enabled (Immediate).</summary>
     public bool ReplicateExisting { get; set; }
+
+    /// <summary>Platforms copied of multi-platform images (<c>linux/amd64</c>); empty = all. A subset writes a new index (another digest).</summary>
+    public List<string> Platforms { get; set; } = [];
+
+    /// <summary>KiB/s shared by all of this rule's parallel transfers; null = the global default (<c>Replication:Engine:BandwidthLimitKiBps</c>, unlimited unless set).</summary>
+    public int? BandwidthLimitKiBps { get; set; }
 
     /// <summary>Replace a destination tag that points at another digest.</summary>
     public bool Override { get; set; } = true;

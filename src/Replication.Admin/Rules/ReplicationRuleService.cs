@@ -215,8 +215,17 @@ public sealed class ReplicationRuleService(
         string? sourceProject,
         RepositoryFilterInput? repositories,
         PatternFilterInput? tags,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        await PreviewAsync(new ReplicationRuleInput { SourceRegistryId = sourceRegistryId, SourceProject = sourceProject, Repositories = repositories ?? new(), Tags = tags ?? new() }, cancellationToken);
+
+    /// <summary>
+    /// The live preview of a rule being edited: what its filters select, where each repository lands at the
+    /// destination (project, prefix, flattening), and which sources would land on one name.
+    /// </summary>
+    public async Task<RulePreview> PreviewAsync(ReplicationRuleInput input, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        var (sourceRegistryId, sourceProject, repositories, tags) = (input.SourceRegistryId, input.SourceProject, input.Repositories, input.Tags);
         if (sourceRegistryId is not { } registryId || string.IsNullOrWhiteSpace(sourceProject))
         {
             return RulePreview.Failure("Choose a source registry and project to see which images the rule selects.");
@@ -228,6 +237,11 @@ public sealed class ReplicationRuleService(
             .Concat(ReplicationRuleValidator.ValidateRepositoryNames(repositories?.Names, sourceProject))
             .Concat(ReplicationRuleValidator.ValidatePatterns(tags?.Include, FilterField.IncludeTags))
             .Concat(ReplicationRuleValidator.ValidatePatterns(tags?.Exclude, FilterField.ExcludeTags))
+            .Concat(ReplicationRuleValidator.ValidateSemver(tags?.Semver))
+            .Concat(ReplicationRuleValidator.ValidateNewest(tags?.Newest))
+            .Concat(ReplicationRuleValidator.ValidateDestinationProject(input.DestinationProject))
+            .Concat(ReplicationRuleValidator.ValidateFlatten(input.DestinationNaming?.Flatten))
+            .Concat(ReplicationRuleValidator.ValidateDestinationPrefix(input.DestinationNaming?.Prefix))
             .ToList();
         if (problems.Count > 0)
         {
@@ -247,12 +261,15 @@ public sealed class ReplicationRuleService(
             ExplicitRepositories = PatternList.Clean(repositories?.Names),
             IncludeTags = PatternList.Clean(tags?.Include),
             ExcludeTags = PatternList.Clean(tags?.Exclude),
+            SemverRange = string.IsNullOrWhiteSpace(tags?.Semver) ? null : tags.Semver.Trim(),
+            Newest = tags?.Newest,
         };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(PreviewTimeout);
         try
         {
-            return RulePreview.Of(await planner.PreviewAsync(endpoint, sourceProject.Trim(), filter, PreviewSampleSize, deadline.Token));
+            var naming = ReplicationRuleStore.ToNaming(FlattenModes.Parse(input.DestinationNaming?.Flatten) ?? 0, input.DestinationNaming?.Prefix?.Trim() ?? "");
+            return RulePreview.Of(await planner.PreviewAsync(endpoint, sourceProject.Trim(), filter, input.DestinationProject?.Trim(), naming, PreviewSampleSize, deadline.Token));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -352,14 +369,20 @@ public sealed class ReplicationRuleService(
         rule.RepositoryNames = PatternList.Clean(input.Repositories?.Names);
         rule.IncludeTags = PatternList.Clean(input.Tags?.Include);
         rule.ExcludeTags = PatternList.Clean(input.Tags?.Exclude);
+        rule.SemverRange = string.IsNullOrWhiteSpace(input.Tags?.Semver) ? null : input.Tags.Semver.Trim();
+        rule.NewestTags = input.Tags?.Newest;
         rule.DestinationRegistryId = input.DestinationRegistryId!.Value;
         rule.DestinationProject = input.DestinationProject?.Trim() ?? "";
+        rule.FlattenLevels = FlattenModes.Parse(input.DestinationNaming?.Flatten) ?? 0;
+        rule.DestinationPrefix = input.DestinationNaming?.Prefix?.Trim() ?? "";
         rule.TriggerMode = mode;
 
         // Options that do not apply to the trigger mode are stored off, so what is saved is what the rule does.
         rule.Cron = mode == TriggerMode.Scheduled ? CronSchedule.Parse(input.Trigger.Cron!).Text : null;
-        rule.ReplicateDeletions = mode != TriggerMode.Manual && input.Trigger.ReplicateDeletions;
+        rule.ReplicateDeletions = input.Trigger.ReplicateDeletions;
         rule.ReplicateExisting = mode == TriggerMode.Immediate && input.Trigger.ReplicateExisting;
+        rule.BandwidthLimitKiBps = input.BandwidthLimitKiBps;
+        rule.Platforms = PatternList.Clean(input.Platforms);
         rule.Override = input.Override;
         rule.IncludeReferrers = input.IncludeReferrers;
         rule.Enabled = input.Enabled;
@@ -407,10 +430,15 @@ public sealed class ReplicationRuleService(
         ["repositories"] = PatternSummary(r.IncludeRepositories, r.ExcludeRepositories),
         ["repositoryNames"] = string.Join(", ", r.RepositoryNames),
         ["tags"] = PatternSummary(r.IncludeTags, r.ExcludeTags),
+        ["semver"] = r.SemverRange ?? "",
+        ["newest"] = r.NewestTags?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all",
         ["destination"] = $"{r.DestinationRegistryName}/{r.EffectiveDestinationProject}",
+        ["destinationNaming"] = ReplicationRuleStore.ToNaming(r.FlattenLevels, r.DestinationPrefix).ToString(),
         ["trigger"] = TriggerModes.ToText(r.TriggerMode) + (r.Cron is null ? "" : $" '{r.Cron}'"),
         ["replicateDeletions"] = Flag(r.ReplicateDeletions),
         ["replicateExisting"] = Flag(r.ReplicateExisting),
+        ["platforms"] = r.Platforms.Count == 0 ? "all" : string.Join(", ", r.Platforms),
+        ["bandwidthLimitKiBps"] = r.BandwidthLimitKiBps?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default",
         ["override"] = Flag(r.Override),
         ["includeReferrers"] = Flag(r.IncludeReferrers),
         ["enabled"] = Flag(r.Enabled),
@@ -422,7 +450,7 @@ public sealed class ReplicationRuleService(
     private static string Flag(bool value) => value ? "on" : "off";
 
     private static string Describe(Dictionary<string, string> snapshot) =>
-        string.Join("; ", snapshot.Where(p => p.Key != "name" && !(p.Key is "description" or "repositoryNames" && p.Value.Length == 0)).Select(p => $"{p.Key}={p.Value}"));
+        string.Join("; ", snapshot.Where(p => p.Key != "name" && !(p.Key is "description" or "repositoryNames" or "semver" && p.Value.Length == 0)).Select(p => $"{p.Key}={p.Value}"));
 
     private static List<string> Changes(Dictionary<string, string> before, Dictionary<string, string> after) =>
         before.Where(pair => !string.Equals(pair.Value, after[pair.Key], StringComparison.Ordinal))

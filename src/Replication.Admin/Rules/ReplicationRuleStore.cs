@@ -81,14 +81,21 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
         SourceProject = rule.SourceProject,
         Destination = destination,
         DestinationProject = rule.DestinationProject,
+        Naming = ToNaming(rule.FlattenLevels, rule.DestinationPrefix),
+        BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
+        Platforms = [.. rule.Platforms],
         Filter = ToFilter(rule),
         Override = rule.Override,
         IncludeReferrers = rule.IncludeReferrers,
-        ReplicateDeletions = rule.ReplicateDeletions && rule.TriggerMode != TriggerMode.Manual,
+        ReplicateDeletions = rule.ReplicateDeletions,
         Replicated = replicated ?? [],
     };
 
     private static ClientEndpoint Unaddressed(int registryId) => new() { BaseUrl = new Uri($"https://registry-{registryId}.invalid/") };
+
+    /// <summary>The rule's flattening and prefix as the engine's naming (the same instance as the default when neither is set).</summary>
+    public static DestinationNaming ToNaming(int flattenLevels, string prefix) =>
+        flattenLevels == 0 && string.IsNullOrEmpty(prefix) ? DestinationNaming.KeepPath : new DestinationNaming { FlattenLevels = flattenLevels, Prefix = prefix };
 
     /// <summary>The rule's repository names and patterns and tag patterns as the engine's filter (events are matched with it too).</summary>
     public static ImageFilter ToFilter(ReplicationRule rule)
@@ -101,6 +108,8 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
             ExplicitRepositories = [.. rule.RepositoryNames],
             IncludeTags = [.. rule.IncludeTags],
             ExcludeTags = [.. rule.ExcludeTags],
+            SemverRange = rule.SemverRange,
+            Newest = rule.NewestTags,
         };
     }
 }

@@ -19,8 +19,15 @@ public static class ReplicationRuleValidator
     public const string RepositoryNamesField = "repositories.names";
     public const string TagsIncludeField = "tags.include";
     public const string TagsExcludeField = "tags.exclude";
+    public const string SemverField = "tags.semver";
+    public const string NewestField = "tags.newest";
     public const string DestinationRegistryField = "destinationRegistryId";
     public const string DestinationProjectField = "destinationProject";
+    public const string FlattenField = "destinationNaming.flatten";
+    public const string DestinationPrefixField = "destinationNaming.prefix";
+    public const string BandwidthField = "bandwidthLimitKiBps";
+    public const string PlatformsField = "platforms";
+    public const int MaxPlatforms = 32;
     public const string TriggerModeField = "trigger.mode";
     public const string CronField = "trigger.cron";
 
@@ -28,6 +35,10 @@ public static class ReplicationRuleValidator
     public const int DescriptionMaxLength = 1000;
     public const int ProjectMaxLength = References.RepositoryMaxLength;
     public const int CronMaxLength = 128;
+    public const int SemverMaxLength = 256;
+
+    /// <summary>100 GiB/s: anything above is a typo, not a limit.</summary>
+    public const int BandwidthMaxKiBps = 100 * 1024 * 1024;
     public const int MaxPatterns = 50;
     public const int MaxRepositoryNames = 500;
 
@@ -51,8 +62,14 @@ public static class ReplicationRuleValidator
         Add(errors, RepositoryNamesField, ValidateRepositoryNames(input.Repositories?.Names, input.SourceProject));
         Add(errors, TagsIncludeField, ValidatePatterns(input.Tags?.Include, FilterField.IncludeTags));
         Add(errors, TagsExcludeField, ValidatePatterns(input.Tags?.Exclude, FilterField.ExcludeTags));
+        Add(errors, SemverField, ValidateSemver(input.Tags?.Semver));
+        Add(errors, NewestField, ValidateNewest(input.Tags?.Newest));
         Add(errors, DestinationRegistryField, ValidateRegistry(input.DestinationRegistryId, registries, "Destination registry"));
         Add(errors, DestinationProjectField, ValidateDestinationProject(input, registries));
+        Add(errors, FlattenField, ValidateFlatten(input.DestinationNaming?.Flatten));
+        Add(errors, BandwidthField, ValidateBandwidth(input.BandwidthLimitKiBps));
+        Add(errors, PlatformsField, ValidatePlatforms(input.Platforms));
+        Add(errors, DestinationPrefixField, ValidateDestinationPrefix(input.DestinationNaming?.Prefix, input.DestinationProject ?? input.SourceProject));
         Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode));
         Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron));
         return errors;
@@ -136,9 +153,10 @@ public static class ReplicationRuleValidator
         var destinationProject = string.IsNullOrWhiteSpace(input.DestinationProject) ? sourceProject : input.DestinationProject.Trim();
         var sameRegistry = source is not null && destination is not null
             && (source.Id == destination.Id || string.Equals(source.Url.TrimEnd('/'), destination.Url.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
-        if (sameRegistry && sourceProject.Length > 0 && string.Equals(sourceProject, destinationProject, StringComparison.Ordinal))
+        var renamed = !string.IsNullOrWhiteSpace(input.DestinationNaming?.Prefix) || FlattenModes.Parse(input.DestinationNaming?.Flatten) is not (0 or null);
+        if (sameRegistry && !renamed && sourceProject.Length > 0 && string.Equals(sourceProject, destinationProject, StringComparison.Ordinal))
         {
-            return [$"Source and destination are the same registry and project ('{sourceProject}'): the rule would copy images onto themselves. Choose another destination registry or project."];
+            return [$"Source and destination are the same registry and project ('{sourceProject}'): the rule would copy images onto themselves. Choose another destination registry or project, or a destination prefix."];
         }
 
         return [];
@@ -202,6 +220,75 @@ public static class ReplicationRuleValidator
         }
 
         return problems;
+    }
+
+    /// <summary>The version range through the engine's parser (blank = none).</summary>
+    public static IEnumerable<string> ValidateSemver(string? range)
+    {
+        if (string.IsNullOrWhiteSpace(range))
+        {
+            return [];
+        }
+
+        if (range.Trim().Length > SemverMaxLength)
+        {
+            return [$"Version range is {range.Trim().Length} characters long; shorten it to at most {SemverMaxLength}."];
+        }
+
+        return new ImageFilter { SemverRange = range.Trim() }.Validate().Select(p => $"Version range '{p.Pattern}': {p.Message}").ToList();
+    }
+
+    /// <summary>The number of newest tags to keep (empty = all).</summary>
+    public static IEnumerable<string> ValidateNewest(int? newest) =>
+        new ImageFilter { Newest = newest }.Validate().Select(p => $"Newest tags is {p.Pattern}. {p.Message}").ToList();
+
+    /// <summary>The platforms to copy: os/architecture[/variant] each, at most <see cref="MaxPlatforms"/>.</summary>
+    public static IEnumerable<string> ValidatePlatforms(IEnumerable<string>? platforms)
+    {
+        var list = PatternList.Clean(platforms);
+        if (list.Count > MaxPlatforms)
+        {
+            return [$"Platforms has {list.Count} entries; at most {MaxPlatforms} are allowed. Leave it empty to copy every platform."];
+        }
+
+        return Replication.Engine.Copying.PlatformSubset.Validate(list);
+    }
+
+    /// <summary>The rule's bandwidth limit in KiB/s (empty = the global default).</summary>
+    public static IEnumerable<string> ValidateBandwidth(int? kibPerSecond)
+    {
+        if (kibPerSecond is < 1 or > BandwidthMaxKiBps)
+        {
+            yield return $"Bandwidth limit {kibPerSecond} KiB/s is out of range: enter 1 KiB/s to {BandwidthMaxKiBps / 1024 / 1024} GiB/s, or leave it empty for the global default (unlimited unless configured).";
+        }
+    }
+
+    /// <summary>The flatten choice: none, 1, 2, 3 or all.</summary>
+    public static IEnumerable<string> ValidateFlatten(string? flatten)
+    {
+        if (FlattenModes.Parse(flatten) is null)
+        {
+            yield return $"Flatten '{flatten}' is not one of the choices: use 'none' (keep the full path), 1, 2 or 3 (drop that many leading levels) or 'all' (keep only the image name).";
+        }
+    }
+
+    /// <summary>The destination prefix: empty, or a repository path such as 'mirror' or 'hub/library'.</summary>
+    public static IEnumerable<string> ValidateDestinationPrefix(string? prefix, string? destinationProject = null)
+    {
+        var trimmed = prefix?.Trim() ?? "";
+        if (trimmed.Length == 0)
+        {
+            yield break;
+        }
+
+        if (trimmed.IndexOfAny(['*', '?', '{', '}', '[', ']']) >= 0)
+        {
+            yield return $"Destination prefix '{trimmed}' contains a wildcard; a prefix is a fixed path such as 'mirror' or 'hub/library'.";
+        }
+        else if (RepositoryNameProblem(trimmed, destinationProject?.Trim() ?? "") is { } problem)
+        {
+            yield return $"Destination prefix '{trimmed}' {problem.Replace("relative to the source project", "put before the repository path", StringComparison.Ordinal)}";
+        }
     }
 
     public static IEnumerable<string> ValidateTriggerMode(string? mode)

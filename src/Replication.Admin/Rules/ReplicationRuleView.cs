@@ -28,6 +28,24 @@ public sealed record ReplicationRuleView(
     DateTimeOffset UpdatedAt,
     string UpdatedBy)
 {
+    /// <summary>Semantic-version range the tags must be in; null for none.</summary>
+    public string? SemverRange { get; init; }
+
+    /// <summary>Only this many newest selected tags per repository; null for all.</summary>
+    public int? NewestTags { get; init; }
+
+    /// <summary>Platforms copied of multi-platform images; empty = all.</summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+
+    /// <summary>KiB/s for all of the rule's transfers together; null = the global default.</summary>
+    public int? BandwidthLimitKiBps { get; init; }
+
+    /// <summary>Leading path levels dropped at the destination (0 = keep the full path).</summary>
+    public int FlattenLevels { get; init; }
+
+    /// <summary>Repository path put before the (flattened) path at the destination; empty for none.</summary>
+    public string DestinationPrefix { get; init; } = "";
+
     /// <summary>The project images land in: the destination project, or the source project when empty.</summary>
     public string EffectiveDestinationProject => string.IsNullOrEmpty(DestinationProject) ? SourceProject : DestinationProject;
 
@@ -72,6 +90,14 @@ public sealed record ReplicationRuleView(
             rule.CreatedAt,
             rule.CreatedBy,
             rule.UpdatedAt,
-            rule.UpdatedBy);
+            rule.UpdatedBy)
+        {
+            SemverRange = rule.SemverRange,
+            NewestTags = rule.NewestTags,
+            BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
+            Platforms = [.. rule.Platforms],
+            FlattenLevels = rule.FlattenLevels,
+            DestinationPrefix = rule.DestinationPrefix,
+        };
     }
 }

@@ -9,9 +9,10 @@ namespace Replication.Engine.Copying;
 /// <summary>A source manifest with its index children read, and the blobs of the whole tree.</summary>
 internal sealed class ResolvedManifest
 {
-    public ResolvedManifest(Manifest manifest, IReadOnlyList<ResolvedManifest> children)
+    public ResolvedManifest(Manifest manifest, IReadOnlyList<ResolvedManifest> children, string? sourceDigest = null)
     {
         Manifest = manifest;
+        SourceDigest = sourceDigest ?? manifest.Digest;
         Children = children;
         Blobs = manifest.Blobs;
         AllBlobs = Blobs.Concat(children.SelectMany(c => c.AllBlobs)).DistinctBy(b => b.Digest).ToList();
@@ -20,6 +21,12 @@ internal sealed class ResolvedManifest
     public Manifest Manifest { get; }
 
     public string Digest => Manifest.Digest;
+
+    /// <summary>The source's digest: the same as <see cref="Digest"/> unless a platform subset rewrote the index.</summary>
+    public string SourceDigest { get; }
+
+    /// <summary>True when this is a platform subset of the source index (a new index, another digest).</summary>
+    public bool IsRewritten => SourceDigest != Digest;
 
     public IReadOnlyList<ResolvedManifest> Children { get; }
 
@@ -53,6 +60,31 @@ internal sealed class ArtifactCopier
     {
         _run = run;
         _taskTags = copies.Select(t => $"{t.SourceRepository}:{t.Tag}").ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The tree a task copies: its source tag, cut to the rule's platforms when it is a multi-platform image (children
+    /// of other platforms left out, a new index of the same media type written). Referrer tags are copied as they are.
+    /// </summary>
+    public async Task<ResolvedManifest> ResolveTaskAsync(ReplicationTask task, CancellationToken cancellationToken)
+    {
+        var resolved = await ResolveAsync(task.SourceRepository, task.Tag, cancellationToken).ConfigureAwait(false);
+        var platforms = _run.Scope.Platforms;
+        if (task.Kind != Planning.ArtifactKind.Image || platforms.Count == 0 || !resolved.Manifest.IsIndex)
+        {
+            return resolved;
+        }
+
+        var subset = PlatformSubset.Apply(resolved.Manifest, platforms)
+            ?? throw new ReplicationException(
+                $"{task.SourceReference} has none of the rule's platforms ({string.Join(", ", platforms)}); it has {PlatformSubset.Describe(resolved.Manifest)}.", false);
+        if (ReferenceEquals(subset, resolved.Manifest))
+        {
+            return resolved;
+        }
+
+        var kept = subset.Children.Select(c => c.Digest).ToHashSet(StringComparer.Ordinal);
+        return new ResolvedManifest(subset, resolved.Children.Where(c => kept.Contains(c.Digest)).ToList(), resolved.Digest);
     }
 
     /// <summary>Reads a source manifest and, for an index, its children (by digest, verified by the client).</summary>
@@ -116,7 +148,7 @@ internal sealed class ArtifactCopier
             outcome = TaskOutcome.UpToDate;
             MarkPresent(task.DestinationRepository, resolved);
             progress.MarkDone(resolved.AllBlobs);
-            replicated.Add(new ReplicatedArtifact(task.DestinationRepository, task.Tag, resolved.Digest));
+            replicated.Add(Record(task, resolved));
         }
         else if (current is not null && !_run.Scope.Override)
         {
@@ -131,11 +163,12 @@ internal sealed class ArtifactCopier
         else
         {
             await PushTreeAsync(progress, task.SourceRepository, task.DestinationRepository, resolved, task.Tag, cancellationToken).ConfigureAwait(false);
-            replicated.Add(new ReplicatedArtifact(task.DestinationRepository, task.Tag, resolved.Digest));
+            replicated.Add(Record(task, resolved));
             outcome = TaskOutcome.Copied;
         }
 
-        if (_run.Scope.IncludeReferrers)
+        // Signatures and attachments of the source index name its digest, not the rewritten one's: they do not follow.
+        if (_run.Scope.IncludeReferrers && !resolved.IsRewritten)
         {
             try
             {
@@ -155,6 +188,9 @@ internal sealed class ArtifactCopier
 
         return new TaskResult { Task = task, Outcome = outcome, Digest = resolved.Digest, Message = message, Replicated = replicated };
     }
+
+    private static ReplicatedArtifact Record(ReplicationTask task, ResolvedManifest resolved) =>
+        new(task.DestinationRepository, task.Tag, resolved.Digest) { SourceDigest = resolved.IsRewritten ? resolved.SourceDigest : null };
 
     /// <summary>The digest the destination tag holds now (null: no such tag), as far as deciding the copy needs it.</summary>
     private async Task<string?> CurrentDestinationAsync(ReplicationTask task, string sourceDigest, CancellationToken cancellationToken)

@@ -22,11 +22,14 @@ internal sealed class BlobCopier : IDisposable
     private readonly SingleFlight<string> _transfers = new();
     private readonly SingleFlight<string> _placements = new();
 
-    public BlobCopier(IRegistryClient source, IRegistryClient destination, int maxParallelBlobs)
+    private readonly BandwidthLimiter? _bandwidth;
+
+    public BlobCopier(IRegistryClient source, IRegistryClient destination, int maxParallelBlobs, BandwidthLimiter? bandwidth = null)
     {
         _source = source;
         _destination = destination;
         _slots = new SemaphoreSlim(maxParallelBlobs);
+        _bandwidth = bandwidth;
     }
 
     private int _transferCount;
@@ -188,6 +191,6 @@ internal sealed class BlobCopier : IDisposable
     private async Task<Stream> OpenSourceAsync(string repository, string digest, long offset, Action<long> onPosition, CancellationToken cancellationToken)
     {
         var stream = await _source.OpenBlobAsync(repository, digest, offset, cancellationToken).ConfigureAwait(false);
-        return new ProgressStream(stream, offset, onPosition);
+        return new ProgressStream(stream, offset, onPosition, _bandwidth);
     }
 }

@@ -1,7 +1,10 @@
 namespace Replication.Engine.Copying;
 
-/// <summary>A read-only pass-through over a source blob stream that reports the absolute position reached.</summary>
-internal sealed class ProgressStream(Stream inner, long startOffset, Action<long> onPosition) : Stream
+/// <summary>
+/// A read-only pass-through over a source blob stream that reports the absolute position reached and, with a
+/// <see cref="BandwidthLimiter"/>, holds each read back until the run's byte budget allows it.
+/// </summary>
+internal sealed class ProgressStream(Stream inner, long startOffset, Action<long> onPosition, BandwidthLimiter? limiter = null) : Stream
 {
     private long _position = startOffset;
 
@@ -19,12 +22,29 @@ internal sealed class ProgressStream(Stream inner, long startOffset, Action<long
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Advance(inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer) => Advance(inner.Read(buffer));
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        if (limiter is not null && read > 0)
+        {
+            limiter.WaitAsync(read, CancellationToken.None).GetAwaiter().GetResult();
+        }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Advance(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        return Advance(read);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (limiter is not null && read > 0)
+        {
+            await limiter.WaitAsync(read, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Advance(read);
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -18,7 +18,8 @@ internal sealed class RunContext : IDisposable
         Options = options;
         Progress = progress;
         Checks = new SemaphoreSlim(options.MaxParallelChecks);
-        Blobs = new BlobCopier(source, destination, options.MaxParallelBlobs);
+        Bandwidth = BandwidthLimiter.For(scope.BandwidthLimitKiBps ?? options.BandwidthLimitKiBps);
+        Blobs = new BlobCopier(source, destination, options.MaxParallelBlobs, Bandwidth);
         ReferrersApi = new SourceReferrersApi(source);
         var withoutListing = tasks.Where(t => t.Operation == TaskOperation.Copy && t.ReferrerTags is null)
             .CountBy(t => t.SourceRepository, StringComparer.Ordinal)
@@ -40,6 +41,9 @@ internal sealed class RunContext : IDisposable
     public SemaphoreSlim Checks { get; }
 
     public BlobCopier Blobs { get; }
+
+    /// <summary>The byte budget all blob streams of this run share; null when unlimited.</summary>
+    public BandwidthLimiter? Bandwidth { get; }
 
     /// <summary>Whether the source has the referrers API, learnt once per run.</summary>
     public SourceReferrersApi ReferrersApi { get; }
@@ -184,7 +188,7 @@ public sealed class ReplicationRunner
                 {
                     try
                     {
-                        var tree = await copier.ResolveAsync(task.SourceRepository, task.Tag, token).ConfigureAwait(false);
+                        var tree = await copier.ResolveTaskAsync(task, token).ConfigureAwait(false);
                         taskProgress[task.Id].AddBlobs(tree.AllBlobs);
                         resolved[task.Id] = tree;
                     }
@@ -211,7 +215,7 @@ public sealed class ReplicationRunner
     {
         if (!resolved.TryGetValue(task.Id, out var tree))
         {
-            tree = await copier.ResolveAsync(task.SourceRepository, task.Tag, cancellationToken).ConfigureAwait(false);
+            tree = await copier.ResolveTaskAsync(task, cancellationToken).ConfigureAwait(false);
             progress.AddBlobs(tree.AllBlobs);
             resolved[task.Id] = tree;
         }

@@ -1,3 +1,5 @@
+using Semver;
+
 namespace Replication.Engine.Filters;
 
 /// <summary>The list of an <see cref="ImageFilter"/> a problem was found in (the web app maps it to a form field).</summary>
@@ -17,6 +19,12 @@ public enum FilterField
 
     /// <summary><see cref="ImageFilter.ExplicitRepositories"/>.</summary>
     ExplicitRepositories,
+
+    /// <summary><see cref="ImageFilter.SemverRange"/>.</summary>
+    SemverRange,
+
+    /// <summary><see cref="ImageFilter.Newest"/>.</summary>
+    Newest,
 }
 
 /// <summary>One unusable entry of a filter: which list, which entry, and what is wrong with it.</summary>
@@ -59,6 +67,29 @@ public sealed class ImageFilter
     /// <summary>Repository paths relative to the project, used instead of listing the catalog when not empty.</summary>
     public IReadOnlyList<string> ExplicitRepositories { get; init; } = [];
 
+    /// <summary>
+    /// A semantic-version range in npm syntax (<c>&gt;=1.2 &lt;2</c>, <c>^1.4</c>, <c>~2.0 || 3.x</c>); when set, only tags
+    /// that are versions (<c>1.2.3</c>, <c>v1.2</c>) inside it are selected, besides the patterns. Pre-releases
+    /// (<c>1.3.0-rc1</c>, <c>1.25-alpine</c>) match only a range naming a pre-release of the same version, as in npm.
+    /// </summary>
+    public string? SemverRange { get; init; }
+
+    /// <summary>
+    /// Keep only this many of the tags the other filters select in each repository, newest first: by semantic version
+    /// when every such tag is one, otherwise by the image's creation time. Null = all.
+    /// </summary>
+    public int? Newest { get; init; }
+
+    /// <summary>Largest <see cref="Newest"/> accepted.</summary>
+    public const int MaxNewest = 10_000;
+
+    /// <summary>How tags are read as versions: <c>1</c>, <c>1.2</c>, <c>1.2.3</c>, with or without a leading <c>v</c>.</summary>
+    public const SemVersionStyles TagVersionStyles = SemVersionStyles.AllowV | SemVersionStyles.OptionalMinorPatch;
+
+    /// <summary>The tag as a semantic version, or null when it is not one (<c>latest</c>, <c>main</c>).</summary>
+    public static SemVersion? VersionOf(string tag) =>
+        SemVersion.TryParse(tag, TagVersionStyles, out var version) ? version : null;
+
     /// <summary>Every unusable entry, each with a message an administrator can act on. Empty when the filter is valid.</summary>
     public IReadOnlyList<FilterProblem> Validate()
     {
@@ -80,6 +111,18 @@ public sealed class ImageFilter
             {
                 problems.Add(new FilterProblem(FilterField.ExplicitRepositories, i, name, error));
             }
+        }
+
+        if (SemverRange is not null && ParseRange(SemverRange) is null)
+        {
+            problems.Add(new FilterProblem(FilterField.SemverRange, 0, SemverRange,
+                "Not a semantic-version range. Write comparisons separated by spaces, e.g. '>=1.2 <2', '^1.4', '~2.0' or '1.x || 2.x'."));
+        }
+
+        if (Newest is < 1 or > MaxNewest)
+        {
+            problems.Add(new FilterProblem(FilterField.Newest, 0, Newest.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"Keep a number of newest tags from 1 to {MaxNewest}, or leave it empty to keep all."));
         }
 
         return problems;
@@ -106,17 +149,49 @@ public sealed class ImageFilter
             && Selects(compiled.IncludeRepositories, compiled.ExcludeRepositories, relativePath);
     }
 
-    /// <summary>True when the tag is selected.</summary>
+    /// <summary>True when the tag passes the patterns and the version range (<see cref="Newest"/> needs the whole listing: <see cref="SelectTagsAsync"/>).</summary>
     public bool IncludesTag(string tag)
     {
         var compiled = GetCompiled();
-        return Selects(compiled.IncludeTags, compiled.ExcludeTags, tag);
+        return Selects(compiled.IncludeTags, compiled.ExcludeTags, tag)
+            && (compiled.Range is null || (VersionOf(tag) is { } version && compiled.Range.Contains(version)));
     }
+
+    /// <summary>True when <see cref="Newest"/> would order these tags by version (every one is a version).</summary>
+    public static bool AllVersions(IEnumerable<string> tags) => tags.All(t => VersionOf(t) is not null);
+
+    /// <summary>
+    /// The tags <see cref="IncludesTag"/> selects, cut to the <see cref="Newest"/> ones: newest first when cut, by name
+    /// otherwise. <paramref name="created"/> gives an image's creation time and is asked only when a cut is needed and
+    /// not every tag is a version; an unknown time counts as oldest.
+    /// </summary>
+    public async Task<List<string>> SelectTagsAsync(IEnumerable<string> tags, Func<string, Task<DateTimeOffset?>> created)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        ArgumentNullException.ThrowIfNull(created);
+        var selected = tags.Where(IncludesTag).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (Newest is not { } newest || selected.Count <= newest)
+        {
+            return selected;
+        }
+
+        if (AllVersions(selected))
+        {
+            return selected.OrderByDescending(t => VersionOf(t)!, SemVersion.PrecedenceComparer).ThenBy(t => t, StringComparer.Ordinal).Take(newest).ToList();
+        }
+
+        var times = await Task.WhenAll(selected.Select(async t => (Tag: t, Created: await created(t).ConfigureAwait(false)))).ConfigureAwait(false);
+        return times.OrderByDescending(t => t.Created ?? DateTimeOffset.MinValue).ThenBy(t => t.Tag, StringComparer.Ordinal).Take(newest).Select(t => t.Tag).ToList();
+    }
+
+    private static SemVersionRange? ParseRange(string range) =>
+        SemVersionRange.TryParseNpm(range.Trim(), out var parsed) ? parsed : null;
 
     /// <inheritdoc />
     public override string ToString() =>
         $"repositories [{string.Join(", ", IncludeRepositories)}] - [{string.Join(", ", ExcludeRepositories)}], " +
         $"tags [{string.Join(", ", IncludeTags)}] - [{string.Join(", ", ExcludeTags)}]" +
+        (SemverRange is null ? "" : $", versions {SemverRange}") + (Newest is null ? "" : $", newest {Newest}") +
         (ExplicitRepositories.Count > 0 ? $", explicit [{string.Join(", ", ExplicitRepositories)}]" : "");
 
     private static bool Selects(GlobPattern[] include, GlobPattern[] exclude, string value) =>
@@ -142,7 +217,8 @@ public sealed class ImageFilter
             ExcludeRepositories.Select(p => GlobPattern.Parse(p, GlobTarget.Repository)).ToArray(),
             IncludeTags.Select(p => GlobPattern.Parse(p, GlobTarget.Tag)).ToArray(),
             ExcludeTags.Select(p => GlobPattern.Parse(p, GlobTarget.Tag)).ToArray(),
-            ExplicitRepositories.Count == 0 ? null : ExplicitRepositories.ToHashSet(StringComparer.Ordinal));
+            ExplicitRepositories.Count == 0 ? null : ExplicitRepositories.ToHashSet(StringComparer.Ordinal),
+            SemverRange is null ? null : ParseRange(SemverRange) ?? throw new ArgumentException($"'{SemverRange}' is not a semantic-version range.", nameof(SemverRange)));
     }
 
     // ExplicitRepositories is null when the catalog decides which repositories exist.
@@ -151,5 +227,6 @@ public sealed class ImageFilter
         GlobPattern[] ExcludeRepositories,
         GlobPattern[] IncludeTags,
         GlobPattern[] ExcludeTags,
-        HashSet<string>? ExplicitRepositories);
+        HashSet<string>? ExplicitRepositories,
+        SemVersionRange? Range);
 }

@@ -59,7 +59,7 @@ public sealed record ChangeConcern
         ArgumentNullException.ThrowIfNull(artifact);
         return Effect == ChangeEffect.Delete
             && artifact.Repository == DestinationRepository
-            && (Tag is not null ? artifact.Tag == Tag : artifact.Digest == Digest);
+            && (Tag is not null ? artifact.Tag == Tag : artifact.Digest == Digest || artifact.SourceDigest == Digest);
     }
 
     /// <inheritdoc />

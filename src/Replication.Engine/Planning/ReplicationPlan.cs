@@ -22,6 +22,12 @@ public sealed record PlannedArtifact(string SourceRepository, string Tag, string
     /// <summary>What the destination tag points at now; null when it does not exist.</summary>
     public string? DestinationDigest { get; init; }
 
+    /// <summary>
+    /// The digest the destination gets when it differs from the source's <see cref="Digest"/>: a platform subset of a
+    /// multi-platform index is a new index ("rewritten"). Null when the manifest is copied byte for byte.
+    /// </summary>
+    public string? RewrittenDigest { get; init; }
+
     /// <summary>Image or referrer.</summary>
     public ArtifactKind Kind { get; init; }
 
@@ -59,7 +65,7 @@ public sealed record ReplicationPlan
     /// <summary>Tags whose destination digest already equals the source.</summary>
     public IReadOnlyList<PlannedArtifact> UpToDate { get; init; } = [];
 
-    /// <summary>Destination tags this rule replicated whose source tag is gone.</summary>
+    /// <summary>Destination tags this rule replicated whose source tag is gone or no longer selected by the filters.</summary>
     public IReadOnlyList<PlannedArtifact> Delete { get; init; } = [];
 
     /// <summary>Tags left alone, each with its <see cref="PlannedArtifact.Reason"/> (override off, changed at the destination, unsupported format).</summary>
@@ -78,13 +84,18 @@ public sealed record ReplicationPlan
 /// <param name="RepositoryCount">Repositories with at least one selected tag.</param>
 /// <param name="TagCount">Selected tags over all repositories.</param>
 /// <param name="Repositories">The first repositories by name, each with its first tags.</param>
-public sealed record FilterPreview(int RepositoryCount, int TagCount, IReadOnlyList<PreviewRepository> Repositories);
+public sealed record FilterPreview(int RepositoryCount, int TagCount, IReadOnlyList<PreviewRepository> Repositories)
+{
+    /// <summary>Selected source repositories the naming would put under one destination name (a rule with any is refused).</summary>
+    public IReadOnlyList<NamingCollision> Collisions { get; init; } = [];
+}
 
 /// <summary>One repository of a <see cref="FilterPreview"/>.</summary>
 /// <param name="Repository">Full source repository path.</param>
 /// <param name="TagCount">Selected tags in it.</param>
-/// <param name="Tags">The first selected tags by name.</param>
-public sealed record PreviewRepository(string Repository, int TagCount, IReadOnlyList<string> Tags);
+/// <param name="Tags">The first selected tags (newest first when the filter keeps only the newest, else by name).</param>
+/// <param name="DestinationRepository">Where the repository lands: destination project, prefix and flattening applied.</param>
+public sealed record PreviewRepository(string Repository, int TagCount, IReadOnlyList<string> Tags, string DestinationRepository = "");
 
 /// <summary>What happened at the source, as a registry notification tells it (the web app parses the webhook).</summary>
 public enum SourceChangeKind

@@ -31,10 +31,25 @@ public sealed class ReplicationPlanner
     /// token with a deadline, a large registry takes a while to list.
     /// </summary>
     /// <exception cref="ReplicationException">The registry refused the catalog (name repositories explicitly) or listing failed.</exception>
+    public Task<FilterPreview> PreviewAsync(
+        RegistryEndpoint source,
+        string sourceProject,
+        ImageFilter filter,
+        int sampleSize = 5,
+        CancellationToken cancellationToken = default) =>
+        PreviewAsync(source, sourceProject, filter, destinationProject: null, naming: null, sampleSize, cancellationToken);
+
+    /// <summary>
+    /// The preview with destination names: each repository's <see cref="PreviewRepository.DestinationRepository"/> in
+    /// <paramref name="destinationProject"/> (empty = the source project) under <paramref name="naming"/>, and the
+    /// <see cref="FilterPreview.Collisions"/> that naming would cause.
+    /// </summary>
     public async Task<FilterPreview> PreviewAsync(
         RegistryEndpoint source,
         string sourceProject,
         ImageFilter filter,
+        string? destinationProject,
+        DestinationNaming? naming,
         int sampleSize = 5,
         CancellationToken cancellationToken = default)
     {
@@ -42,7 +57,8 @@ public sealed class ReplicationPlanner
         ArgumentNullException.ThrowIfNull(filter);
         filter.EnsureValid();
         var client = _clients.Create(source);
-        var mapping = new RepositoryMapping(sourceProject ?? "", sourceProject ?? "");
+        var project = sourceProject ?? "";
+        var mapping = new RepositoryMapping(project, string.IsNullOrEmpty(destinationProject) ? project : destinationProject, naming);
         var selected = new ConcurrentBag<PreviewRepository>();
 
         await Guard(
@@ -52,15 +68,19 @@ public sealed class ReplicationPlanner
                 new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
                 async (repository, token) =>
                 {
-                    var tags = (await client.ListTagsAsync(repository, token).ToListAsync(token)).Where(filter.IncludesTag).Order(StringComparer.Ordinal).ToList();
+                    var listed = await client.ListTagsAsync(repository, token).ToListAsync(token);
+                    var tags = await SelectTagsAsync(client, repository, filter, listed, token);
                     if (tags.Count > 0)
                     {
-                        selected.Add(new PreviewRepository(repository, tags.Count, tags.Take(sampleSize).ToList()));
+                        selected.Add(new PreviewRepository(repository, tags.Count, tags.Take(sampleSize).ToList(), mapping.ToDestination(repository)));
                     }
                 })).ConfigureAwait(false);
 
         var ordered = selected.OrderBy(r => r.Repository, StringComparer.Ordinal).ToList();
-        return new FilterPreview(ordered.Count, ordered.Sum(r => r.TagCount), ordered.Take(sampleSize).ToList());
+        return new FilterPreview(ordered.Count, ordered.Sum(r => r.TagCount), ordered.Take(sampleSize).ToList())
+        {
+            Collisions = NamingCollision.Find(ordered.Select(r => (r.Repository, r.DestinationRepository))),
+        };
     }
 
     /// <summary>
@@ -81,19 +101,32 @@ public sealed class ReplicationPlanner
                     "plan the replication",
                     async () =>
                     {
+                        var repositories = SelectRepositoriesAsync(run.Source, run.Mapping, scope.Filter, cancellationToken);
+                        if (!scope.Naming.IsOneToOne)
+                        {
+                            // Flattening can put two sources on one name: refuse before copying anything, naming both.
+                            var listed = await repositories.ToListAsync(cancellationToken);
+                            var collisions = NamingCollision.Find(listed.Select(r => (r, run.Mapping.ToDestination(r))));
+                            if (collisions.Count > 0)
+                            {
+                                throw new ReplicationException(string.Join(" ", collisions.Select(c => c.Message)), false);
+                            }
+
+                            repositories = listed.ToAsyncEnumerable();
+                        }
+
                         await Parallel.ForEachAsync(
-                            SelectRepositoriesAsync(run.Source, run.Mapping, scope.Filter, cancellationToken),
+                            repositories,
                             new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
                             async (repository, token) =>
                             {
                                 var tags = await run.Source.ListTagsAsync(repository, token).ToListAsync(token);
-                                run.SourceTags[repository] = tags.ToHashSet(StringComparer.Ordinal);
                                 await run.PlanRepositoryAsync(repository, tags);
                             });
 
                         if (scope.ReplicateDeletions)
                         {
-                            await run.PlanDeletionsAsync(scope.Replicated);
+                            await run.PlanDeletionsAsync(scope.Replicated, sourceRepository: null);
                         }
                     }).ConfigureAwait(false);
 
@@ -198,10 +231,20 @@ public sealed class ReplicationPlanner
             {
                 if (concern.Effect == ChangeEffect.Delete)
                 {
-                    await run.PlanDeletionsAsync(concern.Recorded);
+                    await run.PlanDeletionsAsync(concern.Recorded, sourceRepository);
                 }
                 else if (concern.Kind == ArtifactKind.Image)
                 {
+                    // "Newest N" depends on the whole repository: a pushed tag counts only while it is among them.
+                    if (scope.Filter.Newest is not null)
+                    {
+                        var tags = await run.Source.ListTagsAsync(sourceRepository, cancellationToken).ToListAsync(cancellationToken);
+                        if (!(await SelectTagsAsync(run.Source, sourceRepository, scope.Filter, tags, cancellationToken)).Contains(concern.Tag!))
+                        {
+                            return;
+                        }
+                    }
+
                     await run.CompareAsync(sourceRepository, concern.Tag!, ArtifactKind.Image, referrerTags: null, record: true);
                 }
                 else if (await run.Destination.HeadManifestAsync(concern.DestinationRepository, concern.Subject!, cancellationToken) is not null)
@@ -262,6 +305,13 @@ public sealed class ReplicationPlanner
         }
     }
 
+    /// <summary>
+    /// The tags of one repository listing that the filter selects (patterns, version range, newest N); reads image
+    /// creation times only when the newest must be found among tags that are not all versions.
+    /// </summary>
+    private static Task<List<string>> SelectTagsAsync(IRegistryClient client, string repository, ImageFilter filter, IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
+        filter.SelectTagsAsync(tags, tag => ImageCreationTime.ReadAsync(client, repository, tag, cancellationToken));
+
     /// <summary>Turns registry failures into one exception type with a message an administrator can act on.</summary>
     private static async Task Guard(string what, Func<Task> action)
     {
@@ -320,13 +370,25 @@ public sealed class ReplicationPlanner
 
         public RepositoryMapping Mapping { get; }
 
-        /// <summary>Tags of every listed source repository, for deciding what the source deleted.</summary>
-        public ConcurrentDictionary<string, HashSet<string>> SourceTags { get; } = new(StringComparer.Ordinal);
+        /// <summary>
+        /// Destination <c>repository:tag</c> names the rule still selects (and the signatures and attachments that
+        /// follow them): a recorded tag outside this set is gone at the source or no longer selected.
+        /// </summary>
+        private ConcurrentDictionary<string, bool> Selected { get; } = new(StringComparer.Ordinal);
 
         public async Task PlanRepositoryAsync(string repository, IReadOnlyList<string> tags)
         {
-            var selected = tags.Where(_scope.Filter.IncludesTag).ToList();
+            var selected = await SelectTagsAsync(Source, repository, _scope.Filter, tags, _cancellationToken);
             var selectedSet = selected.ToHashSet(StringComparer.Ordinal);
+            var destinationRepository = Mapping.ToDestination(repository);
+            foreach (var tag in tags)
+            {
+                if (selectedSet.Contains(tag) || (_scope.IncludeReferrers && AttachmentTags.TryParse(tag, out _, out _)))
+                {
+                    Selected[$"{destinationRepository}:{tag}"] = true;
+                }
+            }
+
             var referrerTags = new Dictionary<string, List<string>>(StringComparer.Ordinal);
             if (_scope.IncludeReferrers)
             {
@@ -399,14 +461,37 @@ public sealed class ReplicationPlanner
                 ReferrerTags = ownReferrers,
             };
 
+            // A platform subset of an index lands as a new index: compare the destination with what it would get.
+            var expected = source.Digest;
+            string? missingPlatforms = null;
+            if (kind == ArtifactKind.Image && _scope.Platforms.Count > 0 && MediaTypes.IsIndex(source.MediaType))
+            {
+                var index = await Source.GetManifestAsync(repository, source.Digest, _cancellationToken);
+                var subset = Copying.PlatformSubset.Apply(index, _scope.Platforms);
+                if (subset is null)
+                {
+                    missingPlatforms = $"has none of the rule's platforms ({string.Join(", ", _scope.Platforms)}); it has {Copying.PlatformSubset.Describe(index)}";
+                }
+                else if (subset.Digest != source.Digest)
+                {
+                    expected = subset.Digest;
+                    artifact = artifact with { RewrittenDigest = expected };
+                }
+            }
+
+            var rewritten = artifact.RewrittenDigest is null ? "" : $"; rewritten: only {string.Join(", ", _scope.Platforms)}, so the destination digest is {artifact.RewrittenDigest}";
             (Verdict, PlannedArtifact) result;
-            if (MediaTypes.IsSchema1(source.MediaType))
+            if (missingPlatforms is not null)
+            {
+                result = (Verdict.Skipped, artifact with { Reason = missingPlatforms });
+            }
+            else if (MediaTypes.IsSchema1(source.MediaType))
             {
                 result = (Verdict.Skipped, artifact with { Reason = "Docker schema 1 manifest: not supported (deprecated format); push the image again with a current client." });
             }
-            else if (destination?.Digest == source.Digest)
+            else if (destination?.Digest == expected)
             {
-                result = (Verdict.UpToDate, artifact with { Reason = "up to date" });
+                result = (Verdict.UpToDate, artifact with { Reason = "up to date" + rewritten });
             }
             else if (destination is not null && !_scope.Override)
             {
@@ -414,7 +499,7 @@ public sealed class ReplicationPlanner
             }
             else
             {
-                result = (Verdict.Copy, artifact with { Reason = destination is null ? "new" : "changed at the source" });
+                result = (Verdict.Copy, artifact with { Reason = (destination is null ? "new" : "changed at the source") + rewritten });
             }
 
             if (record)
@@ -425,41 +510,51 @@ public sealed class ReplicationPlanner
             return result;
         }
 
-        /// <summary>Deletions for recorded artifacts whose source tag is gone; never anything outside the record.</summary>
-        public async Task PlanDeletionsAsync(IReadOnlyCollection<ReplicatedArtifact> replicated)
+        /// <summary>
+        /// Deletions for recorded artifacts the rule no longer selects; never anything outside the record. A full plan
+        /// (<paramref name="sourceRepository"/> null) keeps what its listing selected, and leaves alone records under names
+        /// the rule's naming can no longer produce (made before it was pointed elsewhere); an event's plan asks the source
+        /// repository the event named.
+        /// </summary>
+        public async Task PlanDeletionsAsync(IReadOnlyCollection<ReplicatedArtifact> replicated, string? sourceRepository)
         {
             await Parallel.ForEachAsync(
                 replicated,
                 new ParallelOptions { MaxDegreeOfParallelism = _maxChecks, CancellationToken = _cancellationToken },
                 async (record, token) =>
                 {
-                    var sourceRepository = Mapping.ToSourceFromDestination(record.Repository);
-                    if (sourceRepository is null)
+                    string reason;
+                    if (sourceRepository is not null)
+                    {
+                        if (await Source.HeadManifestAsync(sourceRepository, record.Tag, token) is not null)
+                        {
+                            return;
+                        }
+
+                        reason = "deleted at the source";
+                    }
+                    else if (!Mapping.CouldProduce(record.Repository) || Selected.ContainsKey($"{record.Repository}:{record.Tag}"))
                     {
                         return;
-                    }
-
-                    var existsAtSource = SourceTags.TryGetValue(sourceRepository, out var tags)
-                        ? tags.Contains(record.Tag)
-                        : await Source.HeadManifestAsync(sourceRepository, record.Tag, token) is not null;
-                    if (existsAtSource)
-                    {
-                        return;
-                    }
-
-                    var current = await Destination.HeadManifestAsync(record.Repository, record.Tag, token);
-                    var artifact = new PlannedArtifact(sourceRepository, record.Tag, record.Digest, record.Repository) { DestinationDigest = current?.Digest };
-                    if (current is null)
-                    {
-                        _delete.Add(artifact with { Reason = "deleted at the source; already gone at the destination" });
-                    }
-                    else if (current.Digest != record.Digest)
-                    {
-                        _skipped.Add(artifact with { Reason = $"deleted at the source, but the destination tag now points at {current.Digest}, not what this rule replicated; left alone" });
                     }
                     else
                     {
-                        _delete.Add(artifact with { Reason = "deleted at the source" });
+                        reason = "deleted at the source or no longer selected by the rule's filters";
+                    }
+
+                    var current = await Destination.HeadManifestAsync(record.Repository, record.Tag, token);
+                    var artifact = new PlannedArtifact(sourceRepository ?? Mapping.ToSourceFromDestination(record.Repository) ?? "", record.Tag, record.Digest, record.Repository) { DestinationDigest = current?.Digest };
+                    if (current is null)
+                    {
+                        _delete.Add(artifact with { Reason = $"{reason}; already gone at the destination" });
+                    }
+                    else if (current.Digest != record.Digest)
+                    {
+                        _skipped.Add(artifact with { Reason = $"{reason}, but the destination tag now points at {current.Digest}, not what this rule replicated; left alone" });
+                    }
+                    else
+                    {
+                        _delete.Add(artifact with { Reason = reason });
                     }
                 });
         }

@@ -39,8 +39,8 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
 
         host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
         Assert.Equal(
-            ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Repository names", "Tags", "Exclude tags",
-             "Destination registry", "Destination project", "Trigger mode", "Override existing tags", "Include signatures and attachments", "Enabled"],
+            ["Name", "Description", "Source registry", "Source project", "Repositories", "Exclude repositories", "Repository names", "Tags", "Exclude tags", "Version range", "Newest tags",
+             "Destination registry", "Destination project", "Flatten", "Destination prefix", "Trigger mode", DeleteRemote, "Platforms", "Bandwidth limit", "Unit", "Override existing tags", "Include signatures and attachments", "Enabled"],
             Labels(host));
         Assert.Contains("New Replication Rule", host.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal);
         Assert.Contains("{a,b}", host.Find(".ra-pattern-hint").TextContent, StringComparison.Ordinal);
@@ -57,7 +57,8 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Contains("Trigger mode", Labels(host)));
 
         Assert.DoesNotContain("Cron", Labels(host));
-        Assert.DoesNotContain(DeleteRemote, Labels(host));
+        Assert.Contains(DeleteRemote, Labels(host));
+        Assert.Contains("Nothing this rule did not replicate is ever touched", host.Find("[data-testid=mirror-help]").TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain(ReplicateExisting, Labels(host));
 
         Choose(host, "Trigger mode", "Immediate");
@@ -70,12 +71,12 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Assert.Contains(DeleteRemote, Labels(host));
         Assert.DoesNotContain(ReplicateExisting, Labels(host));
         Assert.Equal(
-            ["Trigger mode", "Cron", DeleteRemote, "Override existing tags"],
+            ["Trigger mode", "Cron", DeleteRemote, "Platforms"],
             Labels(host).SkipWhile(l => l != "Trigger mode").Take(4));
 
         Choose(host, "Trigger mode", "Manual");
         host.WaitForAssertion(() => Assert.DoesNotContain("Cron", Labels(host)));
-        Assert.DoesNotContain(DeleteRemote, Labels(host));
+        Assert.Contains(DeleteRemote, Labels(host));
     }
 
     [Fact]
@@ -304,6 +305,76 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Assert.Contains("team/app-cli", preview, StringComparison.Ordinal);
         Assert.DoesNotContain("v2-rc1", preview, StringComparison.Ordinal);
         Assert.DoesNotContain("team/web", preview, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_fields_narrow_the_preview_and_say_what_is_wrong()
+    {
+        RegistryClients.Tags["team/app"] = ["1.1.0", "1.2.0", "1.9.0", "1.10.0", "2.0.0", "latest"];
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+        Type(host, "Repositories", "app");
+
+        Type(host, "Version range", ">=1.2 <2");
+        Type(host, "Newest tags", "2");
+        AdvanceOnceWaitingFor(host, "team | app |  |  |  | versions >=1.2 <2 newest 2");
+        host.WaitForAssertion(() => Assert.Equal(("1", "2"), Counts(host)), Wait);
+        var preview = host.Find("[data-testid=rule-preview]").TextContent;
+        Assert.Contains("1.10.0", preview, StringComparison.Ordinal);
+        Assert.DoesNotContain("1.2.0", preview, StringComparison.Ordinal);
+
+        Type(host, "Version range", "newer than 1");
+        host.WaitForAssertion(() => Assert.Contains("Not a semantic-version range", HelperText(host, "Version range") + host.Find(".mud-dialog").TextContent, StringComparison.Ordinal), Wait);
+        Type(host, "Version range", "^1.2");
+        Button(host, "Save").Click();
+        var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
+        Assert.Equal(("^1.2", (int?)2), (saved.SemverRange, saved.NewestTags));
+    }
+
+    [Fact]
+    public async Task The_bandwidth_limit_is_saved_in_KiB_per_second_whatever_unit_was_chosen()
+    {
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+        Assert.Equal("Shared by all of the rule's parallel transfers. Empty: the global default", HelperText(host, "Bandwidth limit"));
+
+        Type(host, "Platforms", "linux/amd64, linux/arm64/v8");
+        host.WaitForAssertion(() => Assert.Contains("the destination digest differs from the source's", HelperText(host, "Platforms"), StringComparison.Ordinal), Wait);
+        Type(host, "Bandwidth limit", "10");
+        Choose(host, "Unit", "MiB/s");
+        Button(host, "Save").Click();
+
+        var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
+        Assert.Equal(10 * 1024, saved.BandwidthLimitKiBps);
+        Assert.Equal(["linux/amd64", "linux/arm64/v8"], saved.Platforms);
+    }
+
+    [Fact]
+    public async Task The_preview_shows_destination_names_and_refuses_two_sources_on_one_name_naming_both()
+    {
+        RegistryClients.CatalogPages[0] = [.. RegistryClients.CatalogPages[0], "team/other/tool"];
+        RegistryClients.Tags["team/other/tool"] = ["v1"];
+        await AddRegistriesAsync();
+        var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
+        await FillValidAsync(host);
+        AdvanceOnceWaitingFor(host, "team |  |  |  | ");
+        host.WaitForAssertion(() => Assert.Equal(("5", "9"), Counts(host)), Wait);
+        Assert.Empty(host.FindAll("[data-testid=preview-destination]"));
+
+        Type(host, "Destination prefix", "mirror");
+        AdvanceOnceWaitingFor(host, "team |  |  |  |  | →  mirror flatten none");
+        host.WaitForAssertion(() => Assert.Contains("→ team/mirror/app", host.Find("[data-testid=rule-preview]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Empty(host.FindAll("[data-testid=preview-collision]"));
+
+        Choose(host, "Flatten", "Flatten all levels");
+        AdvanceOnceWaitingFor(host, "team |  |  |  |  | →  mirror flatten all");
+        host.WaitForAssertion(() => Assert.Contains("'team/other/tool' and 'team/sub/tool'", host.Find("[data-testid=preview-collision]").TextContent, StringComparison.Ordinal), Wait);
+
+        Button(host, "Save").Click();
+        var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
+        Assert.Equal((Replication.Engine.DestinationNaming.FlattenAll, "mirror"), (saved.FlattenLevels, saved.DestinationPrefix));
     }
 
     [Fact]

@@ -51,7 +51,8 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         var id = rule.GetProperty("id").GetInt32();
         Assert.Equal($"/api/v1/rules/{id}", created.Headers.Location!.ToString());
         Assert.Equal(
-            ["id", "name", "description", "sourceRegistryId", "sourceProject", "repositories", "tags", "destinationRegistryId", "destinationProject", "trigger", "override", "includeReferrers", "enabled"],
+            ["id", "name", "description", "sourceRegistryId", "sourceProject", "repositories", "tags", "destinationRegistryId", "destinationProject", "trigger", "override", "includeReferrers", "enabled",
+             "destinationNaming", "bandwidthLimitKiBps", "platforms"],
             rule.EnumerateObject().Select(p => p.Name));
         Assert.Equal(name, rule.GetProperty("name").GetString());
         Assert.Equal("team images", rule.GetProperty("description").GetString());
@@ -61,7 +62,10 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Equal(["app*"], Strings(rule.GetProperty("repositories").GetProperty("include")));
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("exclude")));
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("names")));
-        Assert.Equal(["include", "exclude"], rule.GetProperty("tags").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["include", "exclude", "semver", "newest"], rule.GetProperty("tags").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, rule.GetProperty("tags").GetProperty("semver").ValueKind);
+        Assert.Equal(JsonValueKind.Null, rule.GetProperty("tags").GetProperty("newest").ValueKind);
+        Assert.Equal(JsonValueKind.Null, rule.GetProperty("bandwidthLimitKiBps").ValueKind);
         Assert.Equal(["v*"], Strings(rule.GetProperty("tags").GetProperty("include")));
         Assert.Equal(["*-rc*"], Strings(rule.GetProperty("tags").GetProperty("exclude")));
         Assert.Equal(destinationId, rule.GetProperty("destinationRegistryId").GetInt32());
@@ -102,7 +106,8 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.True(rule.GetProperty("includeReferrers").GetBoolean());
         Assert.True(rule.GetProperty("enabled").GetBoolean());
         Assert.Equal(JsonValueKind.Null, rule.GetProperty("trigger").GetProperty("cron").ValueKind);
-        Assert.False(rule.GetProperty("trigger").GetProperty("replicateDeletions").GetBoolean());
+        // Mirror mode applies to every trigger mode; replicating existing images only to immediate rules.
+        Assert.True(rule.GetProperty("trigger").GetProperty("replicateDeletions").GetBoolean());
         Assert.False(rule.GetProperty("trigger").GetProperty("replicateExisting").GetBoolean());
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("include")));
         Assert.Empty(Strings(rule.GetProperty("repositories").GetProperty("names")));
@@ -152,6 +157,85 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
         Assert.Contains("repositoryNames=nginx, tools/cli, redis", entries[1].GetProperty("details").GetString(), StringComparison.Ordinal);
         Assert.Contains("repositoryNames: 'nginx, tools/cli, redis' -> ''", entries[0].GetProperty("details").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Destination_naming_round_trips_as_the_contract_spells_it_and_older_clients_keep_the_full_path()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("flat");
+
+        using var created = await client.PostAsync("/api/v1/rules", Json($$$"""
+            {"name":"{{{name}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
+             "destinationNaming":{"flatten":2,"prefix":" mirror "},"trigger":{"mode":"manual"}}
+            """));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var rule = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = rule.GetProperty("id").GetInt32();
+        Assert.Equal("""{"flatten":2,"prefix":"mirror"}""", rule.GetProperty("destinationNaming").GetRawText());
+        var scope = await app.Services.GetRequiredService<ReplicationRuleStore>().LoadScopeAsync(id);
+        Assert.Equal((2, "mirror"), (scope!.Naming.FlattenLevels, scope.Naming.Prefix));
+
+        using var all = await client.PutAsync($"/api/v1/rules/{id}", Json($$$"""
+            {"name":"{{{name}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
+             "destinationNaming":{"flatten":"all"},"trigger":{"mode":"manual"}}
+            """));
+        Assert.Equal("""{"flatten":"all","prefix":""}""", (await all.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("destinationNaming").GetRawText());
+
+        using var older = await client.PutAsJsonAsync($"/api/v1/rules/{id}", new
+        {
+            name, sourceRegistryId = sourceId, sourceProject = "team", destinationRegistryId = destinationId, trigger = new { mode = "manual" },
+        });
+        Assert.Equal("""{"flatten":"none","prefix":""}""", (await older.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("destinationNaming").GetRawText());
+    }
+
+    [Fact]
+    public async Task Version_selection_round_trips_in_tags_and_bad_values_are_400s_at_their_fields()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("semver");
+
+        using var created = await client.PostAsync("/api/v1/rules", Json($$$"""
+            {"name":"{{{name}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
+             "tags":{"include":["*"],"semver":" >=1.2 <2 ","newest":3},"bandwidthLimitKiBps":10240,"platforms":["linux/amd64"],"trigger":{"mode":"manual"}}
+            """));
+        using var bad = await client.PostAsync("/api/v1/rules", Json($$$"""
+            {"name":"{{{Unique("badsemver")}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
+             "tags":{"semver":">=1.2 <<2","newest":-1},"trigger":{"mode":"manual"}}
+            """));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var rule = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("""{"include":["*"],"exclude":[],"semver":">=1.2 <2","newest":3}""", rule.GetProperty("tags").GetRawText());
+        var scope = await app.Services.GetRequiredService<ReplicationRuleStore>().LoadScopeAsync(rule.GetProperty("id").GetInt32());
+        Assert.Equal((">=1.2 <2", (int?)3), (scope!.Filter.SemverRange, scope.Filter.Newest));
+        Assert.Equal(10240, rule.GetProperty("bandwidthLimitKiBps").GetInt32());
+        Assert.Equal(10240, scope.BandwidthLimitKiBps);
+        Assert.Equal(["linux/amd64"], Strings(rule.GetProperty("platforms")));
+        Assert.Equal(["linux/amd64"], scope.Platforms);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("Not a semantic-version range", First(errors, "tags.semver"), StringComparison.Ordinal);
+        Assert.Contains("from 1 to 10000", First(errors, "tags.newest"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_destination_naming_is_a_400_at_its_fields()
+    {
+        using var client = app.CreateBasicClient();
+
+        using var response = await client.PostAsync("/api/v1/rules", Json($$$"""
+            {"name":"{{{Unique("badflat")}}}","sourceRegistryId":{{{sourceId}}},"sourceProject":"team","destinationRegistryId":{{{destinationId}}},
+             "destinationNaming":{"flatten":5,"prefix":"Mirror"},"trigger":{"mode":"manual"}}
+            """));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("Flatten '5' is not one of the choices", First(errors, "destinationNaming.flatten"), StringComparison.Ordinal);
+        Assert.Contains("has capital letters", First(errors, "destinationNaming.prefix"), StringComparison.Ordinal);
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     [Fact]
     public async Task Bad_repository_names_are_a_400_at_repositories_names_and_save_nothing()

@@ -21,6 +21,9 @@ public sealed record ImageSpec
     /// <summary>Written into the config's labels; images with the same layers but different labels differ.</summary>
     public string Label { get; init; } = "replication-test";
 
+    /// <summary>The config's <c>created</c> time; null for the fixed default.</summary>
+    public DateTimeOffset? Created { get; init; }
+
     /// <summary>Manifest annotations (OCI only).</summary>
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
 

@@ -21,7 +21,7 @@ internal static class ManifestJson
             w.WriteString("variant", spec.Variant);
         }
 
-        w.WriteString("created", Created);
+        w.WriteString("created", spec.Created is { } created ? created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) : Created);
         w.WriteStartObject("config");
         w.WriteStartObject("Labels");
         w.WriteString("org.replication-admin.test", spec.Label);

@@ -67,6 +67,7 @@ public sealed class ReplicatedArtifactConfiguration : IEntityTypeConfiguration<R
         builder.Property(a => a.Repository).HasMaxLength(255).IsRequired();
         builder.Property(a => a.Tag).HasMaxLength(128).IsRequired();
         builder.Property(a => a.Digest).HasMaxLength(100).IsRequired();
+        builder.Property(a => a.SourceDigest).HasMaxLength(100);
         builder.HasOne<ReplicationRule>().WithMany().HasForeignKey(a => a.RuleId).OnDelete(DeleteBehavior.Cascade);
 
         // One record per destination tag and rule; deletions look records up by tag or by digest.

@@ -14,6 +14,8 @@ public sealed class ReplicationRuleConfiguration : IEntityTypeConfiguration<Repl
         builder.Property(r => r.Description).HasMaxLength(ReplicationRuleValidator.DescriptionMaxLength).IsRequired();
         builder.Property(r => r.SourceProject).HasMaxLength(ReplicationRuleValidator.ProjectMaxLength).IsRequired();
         builder.Property(r => r.DestinationProject).HasMaxLength(ReplicationRuleValidator.ProjectMaxLength).IsRequired();
+        builder.Property(r => r.SemverRange).HasMaxLength(ReplicationRuleValidator.SemverMaxLength);
+        builder.Property(r => r.DestinationPrefix).HasMaxLength(ReplicationRuleValidator.RepositoryMaxLength).IsRequired();
 
         // Pattern and name lists are JSON arrays in TEXT columns: read and written whole, never queried element by element.
         builder.PrimitiveCollection(r => r.IncludeRepositories).IsRequired();
@@ -21,6 +23,7 @@ public sealed class ReplicationRuleConfiguration : IEntityTypeConfiguration<Repl
         builder.PrimitiveCollection(r => r.RepositoryNames).IsRequired();
         builder.PrimitiveCollection(r => r.IncludeTags).IsRequired();
         builder.PrimitiveCollection(r => r.ExcludeTags).IsRequired();
+        builder.PrimitiveCollection(r => r.Platforms).IsRequired();
 
         builder.Property(r => r.TriggerMode)
             .HasConversion(m => m.ToString().ToLowerInvariant(), m => Enum.Parse<TriggerMode>(m, true))

@@ -477,6 +477,10 @@ namespace Replication.Admin.Data.Migrations
                     b.Property<int>("RuleId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SourceDigest")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Tag")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -579,6 +583,9 @@ namespace Replication.Admin.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("BandwidthLimitKiBps")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -594,6 +601,11 @@ namespace Replication.Admin.Data.Migrations
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DestinationPrefix")
+                        .IsRequired()
+                        .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DestinationProject")
@@ -615,6 +627,9 @@ namespace Replication.Admin.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("FlattenLevels")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("IncludeReferrers")
                         .HasColumnType("INTEGER");
 
@@ -632,8 +647,15 @@ namespace Replication.Admin.Data.Migrations
                         .HasColumnType("TEXT")
                         .UseCollation("NOCASE");
 
+                    b.Property<int?>("NewestTags")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Override")
                         .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Platforms")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("ReplicateDeletions")
                         .HasColumnType("INTEGER");
@@ -643,6 +665,10 @@ namespace Replication.Admin.Data.Migrations
 
                     b.PrimitiveCollection<string>("RepositoryNames")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SemverRange")
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceProject")
