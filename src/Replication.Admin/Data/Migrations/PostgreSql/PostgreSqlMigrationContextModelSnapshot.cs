@@ -498,6 +498,10 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     b.Property<int>("RuleId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("SourceDigest")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Tag")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -604,6 +608,9 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<int?>("BandwidthLimitKiBps")
+                        .HasColumnType("integer");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
@@ -620,6 +627,11 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("DestinationPrefix")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
 
                     b.Property<string>("DestinationProject")
                         .IsRequired()
@@ -640,6 +652,9 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text[]");
 
+                    b.Property<int>("FlattenLevels")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("IncludeReferrers")
                         .HasColumnType("boolean");
 
@@ -657,8 +672,15 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(64)")
                         .UseCollation("case_insensitive");
 
+                    b.Property<int?>("NewestTags")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("Override")
                         .HasColumnType("boolean");
+
+                    b.PrimitiveCollection<List<string>>("Platforms")
+                        .IsRequired()
+                        .HasColumnType("text[]");
 
                     b.Property<bool>("ReplicateDeletions")
                         .HasColumnType("boolean");
@@ -669,6 +691,10 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     b.PrimitiveCollection<List<string>>("RepositoryNames")
                         .IsRequired()
                         .HasColumnType("text[]");
+
+                    b.Property<string>("SemverRange")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<string>("SourceProject")
                         .IsRequired()
