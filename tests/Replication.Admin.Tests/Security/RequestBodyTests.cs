@@ -138,7 +138,7 @@ public sealed class RequestBodyTests(SecurityAppFactory app) : IClassFixture<Sec
         var schemas = document.GetProperty("components").GetProperty("schemas");
         var bodies = document.GetProperty("paths").EnumerateObject()
             .SelectMany(path => path.Value.EnumerateObject())
-            .Where(operation => operation.Value.TryGetProperty("requestBody", out _))
+            .Where(operation => operation.Value.TryGetProperty("requestBody", out var body) && body.GetProperty("content").TryGetProperty("application/json", out _))
             .Select(operation => operation.Value.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!)
             .Distinct()
             .ToList();

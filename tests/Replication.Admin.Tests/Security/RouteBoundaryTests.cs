@@ -38,7 +38,7 @@ public sealed class RouteBoundaryTests(SecurityAppFactory app) : IClassFixture<S
                 using var request = new HttpRequestMessage(new HttpMethod(method), route.SamplePath);
                 if (method is "POST" or "PUT" or "PATCH")
                 {
-                    request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                    request.Content = route.SampleBody();
                 }
 
                 using var response = await anonymous.SendAsync(request);
@@ -82,7 +82,7 @@ public sealed class RouteBoundaryTests(SecurityAppFactory app) : IClassFixture<S
                 using var request = new HttpRequestMessage(new HttpMethod(method), route.SamplePath);
                 if (method is "POST" or "PUT" or "PATCH")
                 {
-                    request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                    request.Content = route.SampleBody();
                 }
 
                 using var response = await client.SendAsync(request);

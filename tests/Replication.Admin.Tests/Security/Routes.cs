@@ -47,6 +47,12 @@ public static partial class Routes
         /// <summary>"GET,POST /account/login", as <see cref="AnonymousByDesign"/> names routes.</summary>
         public string Key => $"{(Methods.Count == 0 ? "*" : string.Join(",", Methods.Where(m => m != "HEAD")))} {Pattern}";
 
+        /// <summary>A body the route takes: routing refuses other media types (415) before authorization runs.</summary>
+        public HttpContent SampleBody() =>
+            Endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.ContentTypes is [var accepted, ..] && !accepted.Contains("json", StringComparison.Ordinal)
+                ? new StringContent("", System.Text.Encoding.UTF8, accepted)
+                : new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+
         public bool IsAnonymous => Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
 
         public bool IsApi => Pattern.StartsWith("/api/", StringComparison.Ordinal);
