@@ -43,10 +43,11 @@ public static class JobsExtensions
             return provider.GetRequiredService<ReplicationStorage>().CreateJobStorage(options.QueuePollInterval, TimeSpan.FromHours(2));
         });
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(config => config
+        services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostLogProvider(provider.GetRequiredService<ILoggerFactory>())));
         services.AddHostedService<JobWorkers>();
 
         services.AddSingleton<IExecutionQueue, HangfireExecutionQueue>();
