@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Replication.Admin.Security;
+using Replication.Admin.Security.Tokens;
 
 namespace Replication.Admin.Api;
 
@@ -73,6 +74,8 @@ public static class ApiExtensions
         app.MapWebhookEndpoints();
         app.MapRuleEndpoints();
         app.MapAuditEndpoints();
+        app.MapPasswordEndpoints();
+        app.MapTokenEndpoints();
         return app;
     }
 }

@@ -38,6 +38,8 @@ public class ReplicationDbContext : IdentityDbContext, IDataProtectionKeyContext
 
     public DbSet<ReplicatedArtifact> ReplicatedArtifacts => Set<ReplicatedArtifact>();
 
+    public DbSet<Security.Tokens.ApiToken> ApiTokens => Set<Security.Tokens.ApiToken>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -18,7 +18,8 @@ public sealed class ExecutionLifecycle(
     IExecutionQueue queue,
     IOptions<ExecutionOptions> options,
     TimeProvider clock,
-    ILogger<ExecutionLifecycle> logger)
+    ILogger<ExecutionLifecycle> logger,
+    IEnumerable<IExecutionOutcomeHandler> outcomeHandlers)
 {
     /// <summary>Restarts after which an execution that keeps being interrupted is failed instead of resumed.</summary>
     public const int MaxResumes = 5;
@@ -28,6 +29,8 @@ public sealed class ExecutionLifecycle(
     internal TimeProvider Clock => clock;
 
     internal ILogger Logger => logger;
+
+    internal IEnumerable<IExecutionOutcomeHandler> OutcomeHandlers => outcomeHandlers;
 
     /// <summary>
     /// Starts (or resumes) the execution held by <paramref name="slot"/>. Null when there is nothing to run: it is

@@ -26,6 +26,12 @@ public static partial class Routes
         ["GET,POST /error"] = "the error page, which must render for anyone a failure happens to",
     };
 
+    /// <summary>API routes that change something and are open to every account, each on purpose, with the reason.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ForEveryAccount = new Dictionary<string, string>
+    {
+        ["POST /api/v1/account/password"] = "every account changes its own password, proving the current one",
+    };
+
     public static IReadOnlyList<Route> Of(IServiceProvider services) =>
         services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<StaticAssetDescriptor>() is null)
