@@ -6,6 +6,7 @@ using Replication.Admin.Demo;
 using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
 using Replication.Admin.Jobs;
+using Replication.Admin.Operations;
 using Replication.Admin.Registries;
 using Replication.Admin.Rules;
 using Replication.Admin.Security;
@@ -21,6 +22,7 @@ builder.AddReplicationExecutions();
 builder.AddReplicationDashboard();
 builder.AddReplicationJobs();
 builder.AddReplicationApi();
+builder.AddReplicationOperations();
 builder.AddReplicationUi();
 builder.AddReplicationDemo();
 
@@ -28,6 +30,7 @@ var app = builder.Build();
 
 app.UseReplicationPipeline();
 app.MapReplicationJobs();
+app.MapReplicationOperations();
 
 app.Run();
 

@@ -24,6 +24,8 @@ public static partial class Routes
         ["POST /api/v1/events/{registryId:int}"] = "registries' notifications, authenticated by the registry's own webhook secret",
         ["GET /openapi/{documentName}.json"] = "the API's description: tools read it before they have credentials, and it holds no data",
         ["GET,POST /error"] = "the error page, which must render for anyone a failure happens to",
+        ["* /healthz/live"] = "liveness for load balancers and orchestrators: one word, no data",
+        ["* /healthz/ready"] = "readiness (database, job storage, free space) for load balancers: one word, no data",
     };
 
     /// <summary>API routes that change something and are open to every account, each on purpose, with the reason.</summary>
