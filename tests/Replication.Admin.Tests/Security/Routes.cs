@@ -25,6 +25,9 @@ public static partial class Routes
         ["GET /openapi/{documentName}.json"] = "the API's description: tools read it before they have credentials, and it holds no data",
         ["GET,POST /error"] = "the error page, which must render for anyone a failure happens to",
         ["* /healthz/live"] = "liveness for load balancers and orchestrators: one word, no data",
+        ["GET /api-reference/favicon.svg"] = "the API reference's icon (Scalar): a static file like the app's own",
+        ["GET /api-reference/scalar.aspnetcore.js"] = "the API reference's script (Scalar): a static file like the app's own",
+        ["GET /api-reference/scalar.js"] = "the API reference's script bundle (Scalar): a static file like the app's own",
         ["* /healthz/ready"] = "readiness (database, job storage, free space) for load balancers: one word, no data",
     };
 
