@@ -6,6 +6,7 @@ using Replication.Admin.Demo;
 using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
 using Replication.Admin.Jobs;
+using Replication.Admin.Notifications;
 using Replication.Admin.Operations;
 using Replication.Admin.Registries;
 using Replication.Admin.Rules;
@@ -23,6 +24,7 @@ builder.AddReplicationDashboard();
 builder.AddReplicationJobs();
 builder.AddReplicationApi();
 builder.AddReplicationOperations();
+builder.AddReplicationNotifications();
 builder.AddReplicationUi();
 builder.AddReplicationDemo();
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
+using Replication.Admin.Notifications;
 using Replication.Admin.Security;
 using Replication.Admin.Security.Tokens;
 
@@ -93,6 +94,7 @@ public static class ApiExtensions
         app.MapAuditEndpoints();
         app.MapPasswordEndpoints();
         app.MapTokenEndpoints();
+        app.MapNotificationEndpoints();
         return app;
     }
 }

@@ -39,8 +39,8 @@ public sealed class RequestBodyTests(SecurityAppFactory app) : IClassFixture<Sec
         var routes = Routes.Of(app.Services)
             .Where(r => r.IsApi && r.Endpoint.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes.Contains("application/json") == true)
             .ToList();
-        // Registries and rules (POST and PUT), tokens, own password, password reset: a new one is welcome, and covered below.
-        Assert.Equal(7, routes.Count);
+        // Registries, rules and alert channels (POST and PUT), tokens, own password, password reset: a new one is welcome, and covered below.
+        Assert.Equal(9, routes.Count);
 
         foreach (var route in routes)
         {
@@ -143,9 +143,9 @@ public sealed class RequestBodyTests(SecurityAppFactory app) : IClassFixture<Sec
             .Select(operation => operation.Value.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!)
             .Distinct()
             .ToList();
-        Assert.Equal(["ApiTokenInput", "PasswordChangeInput", "PasswordResetInput", "RegistryEndpointInput", "ReplicationRuleInput"], bodies.Select(Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["ApiTokenInput", "NotificationChannelInput", "PasswordChangeInput", "PasswordResetInput", "RegistryEndpointInput", "ReplicationRuleInput"], bodies.Select(Name).Order(StringComparer.Ordinal));
 
-        foreach (var name in new[] { "RegistryEndpointInput", "ReplicationRuleInput", "TriggerInput", "RepositoryFilterInput", "PatternFilterInput", "ApiTokenInput", "PasswordChangeInput", "PasswordResetInput" })
+        foreach (var name in new[] { "RegistryEndpointInput", "ReplicationRuleInput", "TriggerInput", "RepositoryFilterInput", "PatternFilterInput", "ApiTokenInput", "PasswordChangeInput", "PasswordResetInput", "NotificationChannelInput" })
         {
             var schema = schemas.GetProperty(name);
             Assert.False(schema.GetProperty("additionalProperties").GetBoolean(), $"{name} allows other fields");
