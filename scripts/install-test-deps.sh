@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests run against: CNCF distribution (docker-registry), skopeo (the peer the
-# benchmark compares with) and Chromium (Playwright drives the system browser; it cannot download its own here).
+# benchmark compares with), promtool (Debian package prometheus) and Chromium (Playwright drives the system browser; it cannot download its own here).
 set -euo pipefail
 missing=()
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus) # promtool checks the /metrics exposition
 if ((${#missing[@]})); then
   echo "Installing: ${missing[*]}"
   sudo_cmd=()

@@ -1,4 +1,9 @@
+using System.Net;
 using Hangfire;
+using Microsoft.AspNetCore.Authorization;
+using OpenTelemetry.Metrics;
+using Replication.Admin.Executions;
+using Replication.Registry.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Replication.Admin.Registries;
@@ -9,6 +14,8 @@ public static class OperationsExtensions
 {
     public const string LivePath = "/healthz/live";
     public const string ReadyPath = "/healthz/ready";
+    public const string MetricsPath = "/metrics";
+    public const string MetricsPolicy = "MetricsReader";
     private const string ReadyTag = "ready";
 
     /// <summary>Health of the app (<c>/healthz</c>) and of the registries it talks to (checked when saved and periodically).</summary>
@@ -27,6 +34,18 @@ public static class OperationsExtensions
         services.AddHostedService(provider => provider.GetRequiredService<RegistryHealthMonitor>());
         services.AddTransient<RegistryHealthJob>();
         services.AddHostedService<RegistryHealthSchedule>();
+
+        // Metrics: the registry client's and the app's meters, exported in Prometheus' text format at /metrics.
+        services.AddOptions<MetricsOptions>().Bind(builder.Configuration.GetSection(MetricsOptions.SectionName));
+        services.AddSingleton<ReplicationMetrics>();
+        services.AddSingleton<IExecutionOutcomeHandler>(provider => provider.GetRequiredService<ReplicationMetrics>());
+        services.AddHostedService<ReplicationMetricsSampler>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(RegistryMetrics.MeterName, ReplicationMetrics.MeterName)
+            .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
+        services.Configure<AuthorizationOptions>(options => options.AddPolicy(MetricsPolicy, policy => policy.RequireAssertion(context =>
+            context.User.Identity?.IsAuthenticated == true
+            || (context.Resource is HttpContext http && http.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address)))));
         return builder;
     }
 
@@ -39,6 +58,16 @@ public static class OperationsExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().ExcludeFromDescription();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous().ExcludeFromDescription();
+
+        // Loopback (default): a Prometheus on the same machine scrapes without credentials; elsewhere it needs an
+        // account or API token. Behind a reverse proxy on the same machine, list it in Security:TrustedProxies.
+        var metrics = app.MapPrometheusScrapingEndpoint(MetricsPath);
+        _ = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.Access switch
+        {
+            MetricsAccess.Anonymous => metrics.AllowAnonymous(),
+            MetricsAccess.Authenticated => metrics.RequireAuthorization(),
+            _ => metrics.RequireAuthorization(MetricsPolicy),
+        };
         return app;
     }
 
