@@ -10,46 +10,51 @@ namespace Replication.Admin.Operations;
 /// The app's own metrics (meter <see cref="MeterName"/>), made from each committed execution outcome, plus the queue depth
 /// and running executions sampled from the database (so every node reports the cluster's, not only its own).
 /// </summary>
-public sealed class ReplicationMetrics : IExecutionOutcomeHandler, IDisposable
+public sealed class ReplicationMetrics(IDbContextFactory<ReplicationDbContext> contextFactory) : IExecutionOutcomeHandler
 {
     public const string MeterName = "Replication.Admin";
 
-    private readonly Meter _meter = new(MeterName);
-    private readonly IDbContextFactory<ReplicationDbContext> _contextFactory;
-    private readonly Counter<long> _bytes;
-    private readonly Counter<long> _executions;
-    private readonly Counter<long> _taskFailures;
-    private readonly Histogram<double> _duration;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _consecutiveFailures = new(StringComparer.Ordinal);
-    private long _queued;
-    private long _running;
+    // One meter per process, like the registry client's: several hosts in one process (tests) would otherwise publish
+    // the same instruments twice, and a disposed host's copy would take the live one's series with it.
+    private static readonly Meter Meter = new(MeterName);
 
-    public ReplicationMetrics(IDbContextFactory<ReplicationDbContext> contextFactory)
+    private static readonly Counter<long> Bytes = Meter.CreateCounter<long>(
+        "replication.transferred", "By", "Bytes streamed from source to destination, by rule; added when an execution ends.");
+
+    private static readonly Counter<long> Executions = Meter.CreateCounter<long>(
+        "replication.executions", "{execution}", "Finished executions by rule and outcome (succeeded, failed, partiallyFailed, stopped).");
+
+    private static readonly Counter<long> TaskFailures = Meter.CreateCounter<long>(
+        "replication.task.failures", "{task}", "Failed tasks by rule and cause (auth, network, timeout, rate_limited, not_found, other).");
+
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram(
+        "replication.execution.duration", "s", "Execution run time, start to outcome, by rule and outcome.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200] });
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> ConsecutiveFailures = new(StringComparer.Ordinal);
+    private static long queued;
+    private static long running;
+
+    static ReplicationMetrics()
     {
-        _contextFactory = contextFactory;
-        _bytes = _meter.CreateCounter<long>("replication.transferred", "By", "Bytes streamed from source to destination, by rule; added when an execution ends.");
-        _executions = _meter.CreateCounter<long>("replication.executions", "{execution}", "Finished executions by rule and outcome (succeeded, failed, partiallyFailed, stopped).");
-        _taskFailures = _meter.CreateCounter<long>("replication.task.failures", "{task}", "Failed tasks by rule and cause (auth, network, timeout, rate_limited, not_found, other).");
-        _duration = _meter.CreateHistogram("replication.execution.duration", "s", "Execution run time, start to outcome, by rule and outcome.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200] });
-        _meter.CreateObservableGauge("replication.rule.consecutive_failures",
-            () => _consecutiveFailures.Select(pair => new Measurement<long>(pair.Value, new KeyValuePair<string, object?>("rule", pair.Key))).ToList(),
+        Meter.CreateObservableGauge("replication.rule.consecutive_failures",
+            () => ConsecutiveFailures.Select(pair => new Measurement<long>(pair.Value, new KeyValuePair<string, object?>("rule", pair.Key))).ToList(),
             "{execution}", "Failed or partially failed executions in a row of each rule, since its last success (0 after a success).");
-        _meter.CreateObservableGauge("replication.executions.queued", () => Interlocked.Read(ref _queued), "{execution}", "Executions waiting to run (pending), all nodes.");
-        _meter.CreateObservableGauge("replication.executions.running", () => Interlocked.Read(ref _running), "{execution}", "Executions running now, all nodes.");
+        Meter.CreateObservableGauge("replication.executions.queued", () => Interlocked.Read(ref queued), "{execution}", "Executions waiting to run (pending), all nodes.");
+        Meter.CreateObservableGauge("replication.executions.running", () => Interlocked.Read(ref running), "{execution}", "Executions running now, all nodes.");
     }
 
     public async Task OnOutcomeAsync(ExecutionOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        await using var db = await _contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var rule = await db.ReplicationRules.AsNoTracking().Where(r => r.Id == outcome.RuleId).Select(r => r.Name).FirstOrDefaultAsync(cancellationToken) ?? $"#{outcome.RuleId}";
         var status = outcome.Status.ToApi();
-        _executions.Add(1, new TagList { { "rule", rule }, { "outcome", status } });
-        _bytes.Add(outcome.BytesTransferred, new TagList { { "rule", rule } });
+        Executions.Add(1, new TagList { { "rule", rule }, { "outcome", status } });
+        Bytes.Add(outcome.BytesTransferred, new TagList { { "rule", rule } });
         if (outcome.Duration is { } duration)
         {
-            _duration.Record(duration.TotalSeconds, new TagList { { "rule", rule }, { "outcome", status } });
+            Duration.Record(duration.TotalSeconds, new TagList { { "rule", rule }, { "outcome", status } });
         }
 
         if (outcome.Status is ExecutionStatus.Succeeded or ExecutionStatus.Failed or ExecutionStatus.PartiallyFailed)
@@ -61,26 +66,26 @@ public sealed class ReplicationMetrics : IExecutionOutcomeHandler, IDisposable
 
             // This outcome, then the failures before it back to the last success.
             var streak = outcome.Status == ExecutionStatus.Succeeded ? 0 : 1 + recent.TakeWhile(st => st != ExecutionStatus.Succeeded).Count();
-            _consecutiveFailures[rule] = streak;
+            ConsecutiveFailures[rule] = streak;
         }
 
         foreach (var cause in outcome.TaskErrors.Select(CauseOf).GroupBy(c => c))
         {
-            _taskFailures.Add(cause.Count(), new TagList { { "rule", rule }, { "cause", cause.Key } });
+            TaskFailures.Add(cause.Count(), new TagList { { "rule", rule }, { "cause", cause.Key } });
         }
     }
 
     /// <summary>Reads the queue depth and running executions for the gauges.</summary>
     public async Task SampleAsync(CancellationToken cancellationToken)
     {
-        await using var db = await _contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var counts = await db.Executions.AsNoTracking()
             .Where(e => e.Status == ExecutionStatus.Pending || e.Status == ExecutionStatus.Running)
             .GroupBy(e => e.Status)
             .Select(g => new { Status = g.Key, Count = g.LongCount() })
             .ToListAsync(cancellationToken);
-        Interlocked.Exchange(ref _queued, counts.FirstOrDefault(c => c.Status == ExecutionStatus.Pending)?.Count ?? 0);
-        Interlocked.Exchange(ref _running, counts.FirstOrDefault(c => c.Status == ExecutionStatus.Running)?.Count ?? 0);
+        Interlocked.Exchange(ref queued, counts.FirstOrDefault(c => c.Status == ExecutionStatus.Pending)?.Count ?? 0);
+        Interlocked.Exchange(ref running, counts.FirstOrDefault(c => c.Status == ExecutionStatus.Running)?.Count ?? 0);
     }
 
     /// <summary>A task error's cause, in few enough words to be a label.</summary>
@@ -98,8 +103,6 @@ public sealed class ReplicationMetrics : IExecutionOutcomeHandler, IDisposable
             _ => "other",
         };
     }
-
-    public void Dispose() => _meter.Dispose();
 }
 
 /// <summary>Samples the gauges every few seconds.</summary>

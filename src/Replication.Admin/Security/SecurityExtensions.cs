@@ -104,8 +104,8 @@ public static class SecurityExtensions
     }
 
     /// <summary>
-    /// Basic anywhere; Bearer (an API token) on the API, except the registry event webhook, whose Bearer is a registry's
-    /// webhook secret checked by the webhook itself; the cookie otherwise.
+    /// Basic anywhere; Bearer (an API token) on the API and <c>/metrics</c> (a remote Prometheus), except the registry
+    /// event webhook, whose Bearer is a registry's webhook secret checked by the webhook itself; the cookie otherwise.
     /// </summary>
     internal static string SelectScheme(HttpContext context)
     {
@@ -115,8 +115,9 @@ public static class SecurityExtensions
             return AuthenticationSchemes.Basic;
         }
 
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && IsApi(context.Request)
-            && !context.Request.Path.StartsWithSegments("/api/v1/events", StringComparison.OrdinalIgnoreCase))
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            && ((IsApi(context.Request) && !context.Request.Path.StartsWithSegments("/api/v1/events", StringComparison.OrdinalIgnoreCase))
+                || context.Request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)))
         {
             return AuthenticationSchemes.Bearer;
         }

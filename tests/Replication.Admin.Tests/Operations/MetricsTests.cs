@@ -30,6 +30,19 @@ public sealed class MetricsTests(SecurityAppFactory app) : IClassFixture<Securit
     }
 
     [Fact]
+    public async Task A_remote_prometheus_scrapes_with_a_viewer_api_token()
+    {
+        var created = await app.Services.GetRequiredService<Replication.Admin.Security.Tokens.ApiTokenService>()
+            .CreateAsync("prometheus-" + Guid.NewGuid().ToString("N")[..6], "Viewer", DateTimeOffset.UtcNow.AddDays(1), "admin");
+        using var scraper = app.CreateClientFrom("192.0.2.82");
+        scraper.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", created.Created!.Token);
+
+        using var response = await scraper.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task The_exposition_passes_promtool_and_carries_every_documented_series()
     {
         // Registry traffic: a registry on a closed port is checked once saved (requests by status "error").
