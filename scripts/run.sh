@@ -35,4 +35,6 @@ if [ "$demo" = true ] && ! command -v docker-registry >/dev/null 2>&1 && [ ! -x 
   fi
 fi
 
-exec dotnet run --project src/Replication.Admin -c Release -- "--Demo:Enabled=$demo" ${args[@]+"${args[@]}"}
+# Production, as the app runs for real: the app's own error page, no detailed errors, no launch profile (which says Development).
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
+exec dotnet run --project src/Replication.Admin -c Release --no-launch-profile -- "--Demo:Enabled=$demo" ${args[@]+"${args[@]}"}

@@ -8,6 +8,8 @@ using Replication.Admin.ExecutionLogs;
 using Replication.Admin.Executions;
 using Replication.Admin.Hosting;
 using Replication.Admin.Jobs;
+using Replication.Admin.Notifications;
+using Replication.Admin.Operations;
 using Replication.Admin.Registries;
 using Replication.Admin.RuleHistory;
 using Replication.Admin.Rules;
@@ -27,6 +29,8 @@ builder.AddReplicationRuleHistory();
 builder.AddReplicationDashboard();
 builder.AddReplicationJobs();
 builder.AddReplicationApi();
+builder.AddReplicationOperations();
+builder.AddReplicationNotifications();
 builder.AddReplicationUi();
 builder.AddReplicationDemo();
 
@@ -36,6 +40,7 @@ app.UseReplicationPipeline();
 app.MapReplicationJobs();
 app.MapConfigEndpoints();
 app.MapExecutionLogEndpoints();
+app.MapReplicationOperations();
 
 app.Run();
 

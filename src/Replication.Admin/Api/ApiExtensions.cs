@@ -1,11 +1,17 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+using Replication.Admin.Notifications;
 using Replication.Admin.Security;
+using Replication.Admin.Security.Tokens;
 
 namespace Replication.Admin.Api;
 
 public static class ApiExtensions
 {
+    /// <summary>The interactive API reference (Scalar).</summary>
+    public const string ScalarPath = "/api-reference";
+
     /// <summary>JSON API under <c>/api/v1</c>, described at <c>/openapi/v1.json</c>.</summary>
     public static WebApplicationBuilder AddReplicationApi(this WebApplicationBuilder builder)
     {
@@ -35,10 +41,10 @@ public static class ApiExtensions
             }
 
             return Task.CompletedTask;
-        }).AddDocumentTransformer((document, _, _) =>
+        }).AddOperationTransformer(OpenApiResponses.TransformAsync).AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Replication Admin API";
-            document.Info.Description = "Registries, replication rules and executions. Authenticate with HTTP Basic and a portal account.";
+            document.Info.Description = "Registries, replication rules and executions. Authenticate with HTTP Basic and a portal account, or with an API token as Bearer.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["basic"] = new OpenApiSecurityScheme
@@ -48,8 +54,15 @@ public static class ApiExtensions
                 Description = "User name and password of a Replication Admin account. Viewers may read; administrators may also change. "
                     + "A client address that sends too many wrong passwords is answered 429 with Retry-After for a while; the account itself is never locked by them.",
             };
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API token (POST /api/v1/tokens), with the role and expiry it was made with. Wrong tokens count against the client address like wrong passwords.",
+            };
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", document)] = [] });
+            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
             return Task.CompletedTask;
         }));
         return builder;
@@ -68,11 +81,20 @@ public static class ApiExtensions
 
         // The description of the API is not a secret; tools fetch it before they have credentials.
         app.MapOpenApi().AllowAnonymous();
+
+        // The interactive reference is for signed-in users (the fallback policy); its scripts run by this response's CSP nonce.
+        app.MapScalarApiReference(ScalarPath, (options, context) => options
+            .WithTitle("Replication Admin API")
+            .WithNonce(Hosting.SecurityHeaders.NonceOf(context))
+            .DisableDefaultFonts());
         app.MapRegistryEndpoints();
         app.MapExecutionEndpoints();
         app.MapWebhookEndpoints();
         app.MapRuleEndpoints();
         app.MapAuditEndpoints();
+        app.MapPasswordEndpoints();
+        app.MapTokenEndpoints();
+        app.MapNotificationEndpoints();
         return app;
     }
 }

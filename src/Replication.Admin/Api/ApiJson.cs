@@ -23,6 +23,7 @@ public static class ApiJson
         [typeof(RepositoryFilterInput)] = typeof(RepositoriesResource),
         [typeof(PatternFilterInput)] = typeof(PatternsResource),
         [typeof(TriggerInput)] = typeof(TriggerResource),
+        [typeof(Notifications.NotificationChannelInput)] = typeof(Notifications.NotificationChannelResource),
     }.ToFrozenDictionary();
 
     /// <summary>What a read-only member accepted in a request says about itself in the OpenAPI document.</summary>

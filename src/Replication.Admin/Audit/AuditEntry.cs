@@ -45,4 +45,13 @@ public static class AuditActions
     public const string UserCreate = "user.create";
     public const string UserDelete = "user.delete";
     public const string UserRoleChange = "user.role";
+    public const string UserPasswordChange = "user.password.change";
+    public const string UserPasswordReset = "user.password.reset";
+    public const string UserUnlock = "user.unlock";
+    public const string TokenCreate = "token.create";
+    public const string TokenRevoke = "token.revoke";
+    public const string NotificationChannelCreate = "notification.create";
+    public const string NotificationChannelUpdate = "notification.update";
+    public const string NotificationChannelDelete = "notification.delete";
+    public const string NotificationTest = "notification.test";
 }

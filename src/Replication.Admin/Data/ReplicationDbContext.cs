@@ -40,6 +40,12 @@ public class ReplicationDbContext : IdentityDbContext, IDataProtectionKeyContext
 
     public DbSet<ReplicatedArtifact> ReplicatedArtifacts => Set<ReplicatedArtifact>();
 
+    public DbSet<Security.Tokens.ApiToken> ApiTokens => Set<Security.Tokens.ApiToken>();
+
+    public DbSet<Notifications.NotificationChannel> NotificationChannels => Set<Notifications.NotificationChannel>();
+
+    public DbSet<Notifications.NotificationDelivery> NotificationDeliveries => Set<Notifications.NotificationDelivery>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

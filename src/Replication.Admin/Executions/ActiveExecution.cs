@@ -185,6 +185,7 @@ public sealed class ActiveExecution : IAsyncDisposable
             "Execution {ExecutionId} {Status}: {Succeeded} succeeded, {UpToDate} up to date, {Failed} failed",
             Execution.Id, Execution.Status, Execution.Succeeded, Execution.UpToDate, Execution.Failed);
         await PublishAsync();
+        await ExecutionOutcomes.NotifyAsync(_lifecycle.OutcomeHandlers, Execution, log);
     }
 }
 

@@ -19,7 +19,8 @@ public sealed class ExecutionLifecycle(
     ExecutionNode node,
     IOptions<ExecutionOptions> options,
     TimeProvider clock,
-    ILogger<ExecutionLifecycle> logger)
+    ILogger<ExecutionLifecycle> logger,
+    IEnumerable<IExecutionOutcomeHandler> outcomeHandlers)
 {
     /// <summary>Restarts after which an execution that keeps being interrupted is failed instead of resumed.</summary>
     public const int MaxResumes = 5;
@@ -29,6 +30,8 @@ public sealed class ExecutionLifecycle(
     internal TimeProvider Clock => clock;
 
     internal ILogger Logger => logger;
+
+    internal IEnumerable<IExecutionOutcomeHandler> OutcomeHandlers => outcomeHandlers;
 
     /// <summary>
     /// Claims the execution for this node, waits for its rule's turn in the whole cluster, then starts (or resumes)

@@ -37,6 +37,23 @@ public static class HostingExtensions
         return builder;
     }
 
+    /// <summary>Re-executes empty 404s of GET requests as <c>/not-found</c>; other methods and codes answer as they are.</summary>
+    private static IApplicationBuilder UseNotFoundPage(this IApplicationBuilder pages)
+    {
+        pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        return pages.Use(async (context, next) =>
+        {
+            await next(context);
+
+            // Runs before the status code pages look at the answer: only a GET's 404 becomes the page.
+            if ((context.Response.StatusCode != StatusCodes.Status404NotFound || !HttpMethods.IsGet(context.Request.Method))
+                && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } feature)
+            {
+                feature.Enabled = false;
+            }
+        });
+    }
+
     public static WebApplication UseReplicationPipeline(this WebApplication app)
     {
         // First, so the limits and the audit trail see the client behind a trusted proxy, and HSTS sees its HTTPS.
@@ -67,6 +84,9 @@ public static class HostingExtensions
 
         // API clients get problem details for unreadable requests and bare status codes; pages keep the browser's own handling.
         app.UseWhen(context => SecurityExtensions.IsApi(context.Request), api => api.UseReplicationApiErrors().UseStatusCodePages());
+
+        // An unknown page is the app's own "Page not found" inside the layout (with its 404), not the browser's blank page.
+        app.UseWhen(context => !SecurityExtensions.IsApi(context.Request), pages => pages.UseNotFoundPage());
 
         // The brand assets (logo, favicon, CSS) are public: the sign-in page needs them before anyone is signed in.
         app.UseStaticFiles(new StaticFileOptions

@@ -15,7 +15,8 @@ public sealed class RegistryService(
     IRegistryClientFactory clients,
     AuditLog audit,
     TimeProvider clock,
-    ILogger<RegistryService> logger)
+    ILogger<RegistryService> logger,
+    IEnumerable<IRegistrySaveListener> saveListeners)
 {
     /// <summary>Repositories or tags per "load more" in the browser.</summary>
     public const int BrowsePageSize = 100;
@@ -65,6 +66,7 @@ public sealed class RegistryService(
         }
 
         await audit.RecordAsync(actor, AuditActions.RegistryCreate, Target(registry), Describe(registry), cancellationToken);
+        Saved(registry.Id);
         return RegistrySaveResult.Saved(RegistryView.From(registry));
     }
 
@@ -106,6 +108,7 @@ public sealed class RegistryService(
         }
 
         await audit.RecordAsync(actor, AuditActions.RegistryUpdate, Target(registry), changes.Count == 0 ? "no changes" : string.Join("; ", changes), cancellationToken);
+        Saved(registry.Id);
         return RegistrySaveResult.Saved(RegistryView.From(registry));
     }
 
@@ -305,6 +308,14 @@ public sealed class RegistryService(
             // The client explains expected failures itself; anything else still deserves an answer, not an error page.
             logger.LogWarning(exception, "Test Connection to {Url} failed unexpectedly", endpoint.BaseUrl);
             return new PingResult(PingOutcome.Unreachable, $"Test Connection failed: {exception.Message}");
+        }
+    }
+
+    private void Saved(int id)
+    {
+        foreach (var listener in saveListeners)
+        {
+            listener.OnSaved(id);
         }
     }
 

@@ -24,4 +24,7 @@ public static class AuthenticationSchemes
     public const string Portal = "Portal";
 
     public const string Basic = "Basic";
+
+    /// <summary>An API token (<c>Authorization: Bearer</c>) on <c>/api/v1</c>.</summary>
+    public const string Bearer = "Bearer";
 }

@@ -40,12 +40,10 @@ public static class SecurityExtensions
                 options.DefaultScheme = AuthenticationSchemes.Portal;
                 options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
             })
-            .AddPolicyScheme(AuthenticationSchemes.Portal, "Cookie or HTTP Basic", options =>
-                options.ForwardDefaultSelector = context =>
-                    context.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)
-                        ? AuthenticationSchemes.Basic
-                        : IdentityConstants.ApplicationScheme)
+            .AddPolicyScheme(AuthenticationSchemes.Portal, "Cookie, HTTP Basic or API token", options =>
+                options.ForwardDefaultSelector = SelectScheme)
             .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(AuthenticationSchemes.Basic, null)
+            .AddScheme<AuthenticationSchemeOptions, Tokens.BearerTokenAuthenticationHandler>(AuthenticationSchemes.Bearer, null)
             .AddIdentityCookies();
 
         services.ConfigureApplicationCookie(options =>
@@ -97,11 +95,34 @@ public static class SecurityExtensions
         services.AddHostedService<FirstAdministratorSeeder>();
         services.AddSingleton<UserAccountService>();
         services.AddSingleton<VerifiedCredentials>();
+        services.AddSingleton<Tokens.ApiTokenService>();
         services.AddOptions<FailedAttemptOptions>().Bind(builder.Configuration.GetSection(FailedAttemptOptions.SectionName));
         services.AddSingleton<FailedAttemptLimiter>();
         services.AddScoped<PasswordSignIn>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResultHandler>();
         return builder;
+    }
+
+    /// <summary>
+    /// Basic anywhere; Bearer (an API token) on the API and <c>/metrics</c> (a remote Prometheus), except the registry
+    /// event webhook, whose Bearer is a registry's webhook secret checked by the webhook itself; the cookie otherwise.
+    /// </summary>
+    internal static string SelectScheme(HttpContext context)
+    {
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticationSchemes.Basic;
+        }
+
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            && ((IsApi(context.Request) && !context.Request.Path.StartsWithSegments("/api/v1/events", StringComparison.OrdinalIgnoreCase))
+                || context.Request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)))
+        {
+            return AuthenticationSchemes.Bearer;
+        }
+
+        return IdentityConstants.ApplicationScheme;
     }
 
     public static bool IsApi(HttpRequest request)

@@ -15,6 +15,21 @@ public sealed record UserAccountResult(string? Error)
     public static UserAccountResult Ok { get; } = new((string?)null);
 }
 
+public enum PasswordChangeOutcome
+{
+    Changed,
+    Invalid,
+    NotFound,
+}
+
+/// <summary>Outcome of a password change or reset, with errors by field (<c>currentPassword</c>, <c>newPassword</c>).</summary>
+public sealed record PasswordChangeResult(PasswordChangeOutcome Outcome, IReadOnlyDictionary<string, string[]> Errors)
+{
+    public bool Succeeded => Outcome == PasswordChangeOutcome.Changed;
+
+    public string ErrorText => string.Join(" ", Errors.Values.SelectMany(v => v));
+}
+
 /// <summary>Adds, removes and re-roles accounts, keeping at least one administrator. Each call uses its own scope (safe from a circuit).</summary>
 public sealed class UserAccountService(IServiceScopeFactory scopeFactory, AuditLog audit, TimeProvider clock)
 {
@@ -132,6 +147,103 @@ public sealed class UserAccountService(IServiceScopeFactory scopeFactory, AuditL
         await users.UpdateSecurityStampAsync(user);
         await audit.RecordAsync(actor, AuditActions.UserRoleChange, $"user '{user.UserName}'", $"role: {current} -> {role}", cancellationToken);
         return UserAccountResult.Ok;
+    }
+
+    /// <summary>The signed-in user changes their own password; the wrong current password is an error on that field.</summary>
+    public async Task<PasswordChangeResult> ChangePasswordAsync(string userName, string? currentPassword, string? newPassword, CancellationToken cancellationToken = default)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(currentPassword))
+        {
+            errors["currentPassword"] = ["Enter your current password."];
+        }
+
+        if (string.IsNullOrEmpty(newPassword))
+        {
+            errors["newPassword"] = ["Enter a new password."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return new(PasswordChangeOutcome.Invalid, errors);
+        }
+
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        var user = await users.FindByNameAsync(userName);
+        if (user is null)
+        {
+            return new(PasswordChangeOutcome.NotFound, errors);
+        }
+
+        if (!await users.CheckPasswordAsync(user, currentPassword!))
+        {
+            await audit.RecordAsync(userName, AuditActions.UserPasswordChange, $"user '{user.UserName}'", "refused: wrong current password", cancellationToken);
+            return new(PasswordChangeOutcome.Invalid, new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] });
+        }
+
+        var changed = await users.ChangePasswordAsync(user, currentPassword!, newPassword!);
+        if (!changed.Succeeded)
+        {
+            return new(PasswordChangeOutcome.Invalid, new Dictionary<string, string[]> { ["newPassword"] = changed.Errors.Select(e => e.Description).ToArray() });
+        }
+
+        await audit.RecordAsync(userName, AuditActions.UserPasswordChange, $"user '{user.UserName}'", "changed own password", cancellationToken);
+        return new(PasswordChangeOutcome.Changed, errors);
+    }
+
+    /// <summary>An administrator sets another account's password; its open sessions end at the next stamp check.</summary>
+    public async Task<PasswordChangeResult> ResetPasswordAsync(string userName, string? newPassword, string actor, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(newPassword))
+        {
+            return new(PasswordChangeOutcome.Invalid, new Dictionary<string, string[]> { ["newPassword"] = ["Enter a new password."] });
+        }
+
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        var user = await users.FindByNameAsync(userName);
+        if (user is null)
+        {
+            return new(PasswordChangeOutcome.NotFound, new Dictionary<string, string[]>());
+        }
+
+        // Validate first, so a weak password leaves the old one in place.
+        foreach (var validator in users.PasswordValidators)
+        {
+            var valid = await validator.ValidateAsync(users, user, newPassword);
+            if (!valid.Succeeded)
+            {
+                return new(PasswordChangeOutcome.Invalid, new Dictionary<string, string[]> { ["newPassword"] = valid.Errors.Select(e => e.Description).ToArray() });
+            }
+        }
+
+        var reset = await users.ResetPasswordAsync(user, await users.GeneratePasswordResetTokenAsync(user), newPassword);
+        if (!reset.Succeeded)
+        {
+            return new(PasswordChangeOutcome.Invalid, new Dictionary<string, string[]> { ["newPassword"] = reset.Errors.Select(e => e.Description).ToArray() });
+        }
+
+        await audit.RecordAsync(actor, AuditActions.UserPasswordReset, $"user '{user.UserName}'", "password reset by an administrator", cancellationToken);
+        return new(PasswordChangeOutcome.Changed, new Dictionary<string, string[]>());
+    }
+
+    /// <summary>Lifts a lockout set on an account. False when there is no such account.</summary>
+    public async Task<bool> UnlockAsync(string userName, string actor, CancellationToken cancellationToken = default)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        var user = await users.FindByNameAsync(userName);
+        if (user is null)
+        {
+            return false;
+        }
+
+        var until = user.LockoutEnd;
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+        await audit.RecordAsync(actor, AuditActions.UserUnlock, $"user '{user.UserName}'", until > clock.GetUtcNow() ? $"was locked until {until:u}" : "was not locked", cancellationToken);
+        return true;
     }
 
     private static async Task<bool> IsLastAdministratorAsync(UserManager<IdentityUser> users, IdentityUser user)

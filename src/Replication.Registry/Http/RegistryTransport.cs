@@ -282,13 +282,26 @@ internal sealed class RegistryTransport
 
         using var slot = await host.EnterAsync(cancellationToken);
         HttpResponseMessage response;
+        var started = _time.GetTimestamp();
         try
         {
             response = await _http.SendAsync(message, stream ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
+            RegistryMetrics.Record(message.RequestUri!.Authority, message.Method.Method, null, _time.GetElapsedTime(started));
             throw new TimeoutException($"{message.RequestUri!.Authority} did not answer {message.Method} {message.RequestUri.AbsolutePath} within {_options.RequestTimeout.TotalSeconds:0} s", e);
+        }
+        catch (HttpRequestException)
+        {
+            RegistryMetrics.Record(message.RequestUri!.Authority, message.Method.Method, null, _time.GetElapsedTime(started));
+            throw;
+        }
+
+        RegistryMetrics.Record(message.RequestUri!.Authority, message.Method.Method, (int)response.StatusCode, _time.GetElapsedTime(started));
+        if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+        {
+            RegistryMetrics.RecordBackoff(message.RequestUri.Authority, (int)response.StatusCode);
         }
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests)

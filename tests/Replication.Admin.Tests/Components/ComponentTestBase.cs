@@ -47,6 +47,7 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         Services.AddSingleton<AuditLog>();
         Services.AddSingleton<IRegistryClientFactory>(RegistryClients);
         Services.AddScoped<RegistryService>();
+        Services.AddSingleton<Replication.Admin.Operations.RegistryHealthMonitor>();
         Services.AddSingleton(sp => new ReplicationPlanner(sp.GetRequiredService<IRegistryClientFactory>()));
         Services.AddSingleton<ReplicationRuleStore>();
         Services.AddSingleton<IRuleExecutionHistory, RuleExecutionHistory>();

@@ -24,6 +24,17 @@ public static partial class Routes
         ["POST /api/v1/events/{registryId:int}"] = "registries' notifications, authenticated by the registry's own webhook secret",
         ["GET /openapi/{documentName}.json"] = "the API's description: tools read it before they have credentials, and it holds no data",
         ["GET,POST /error"] = "the error page, which must render for anyone a failure happens to",
+        ["* /healthz/live"] = "liveness for load balancers and orchestrators: one word, no data",
+        ["GET /api-reference/favicon.svg"] = "the API reference's icon (Scalar): a static file like the app's own",
+        ["GET /api-reference/scalar.aspnetcore.js"] = "the API reference's script (Scalar): a static file like the app's own",
+        ["GET /api-reference/scalar.js"] = "the API reference's script bundle (Scalar): a static file like the app's own",
+        ["* /healthz/ready"] = "readiness (database, job storage, free space) for load balancers: one word, no data",
+    };
+
+    /// <summary>API routes that change something and are open to every account, each on purpose, with the reason.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ForEveryAccount = new Dictionary<string, string>
+    {
+        ["POST /api/v1/account/password"] = "every account changes its own password, proving the current one",
     };
 
     public static IReadOnlyList<Route> Of(IServiceProvider services) =>

@@ -147,7 +147,7 @@ internal static partial class PeerImages
             Description = description,
         }, passwordFromEnv, MatchByUrl: true);
 
-    public static string? Scalar(YamlNode? node) => node is YamlScalarNode scalar ? scalar.Value : null;
+    public static string? ScalarText(YamlNode? node) => node is YamlScalarNode scalar ? scalar.Value : null;
 
     public static YamlNode? Child(YamlMappingNode mapping, string key) =>
         mapping.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
@@ -158,7 +158,7 @@ internal static partial class PeerImages
     public static YamlSequenceNode Sequence(YamlNode node, string what) =>
         node as YamlSequenceNode ?? throw ConfigSyntaxException.At(node, $"{what} must be a list (entries starting with '- ').");
 
-    public static bool? Bool(YamlNode? node, string what) => Scalar(node)?.Trim().ToLowerInvariant() switch
+    public static bool? Bool(YamlNode? node, string what) => ScalarText(node)?.Trim().ToLowerInvariant() switch
     {
         null => null,
         "true" or "yes" or "on" => true,

@@ -29,13 +29,13 @@ public static partial class RegsyncReader
         YamlSequenceNode? sync = null;
         foreach (var (keyNode, value) in top.Children)
         {
-            var key = Scalar(keyNode) ?? "";
+            var key = ScalarText(keyNode) ?? "";
             switch (key)
             {
                 case "version":
-                    if (Scalar(value) is not ("1" or null))
+                    if (ScalarText(value) is not ("1" or null))
                     {
-                        throw ConfigSyntaxException.At(value, $"regsync configuration version {Scalar(value)} is not known; version 1 is read.");
+                        throw ConfigSyntaxException.At(value, $"regsync configuration version {ScalarText(value)} is not known; version 1 is read.");
                     }
 
                     break;
@@ -71,7 +71,7 @@ public static partial class RegsyncReader
         for (var i = 0; sync is not null && i < sync.Children.Count; i++)
         {
             var node = Mapping(sync.Children[i], "A sync entry");
-            var label = $"sync[{i}] {Scalar(Child(node, "source"))} -> {Scalar(Child(node, "target"))}";
+            var label = $"sync[{i}] {ScalarText(Child(node, "source"))} -> {ScalarText(Child(node, "target"))}";
             if (ReadSync(node, label, defaults, creds, ruleNames, set, out var reason) is not { } rule)
             {
                 set.Unsupported.Add(new UnsupportedEntry(label, reason!));
@@ -101,7 +101,7 @@ public static partial class RegsyncReader
 
     private static ImportedRuleAndHosts? ReadSync(YamlMappingNode node, string label, Settings defaults, Dictionary<string, Credentials> creds, HashSet<string> ruleNames, ImportSet set, out string? reason)
     {
-        var type = Scalar(Child(node, "type")) ?? "repository";
+        var type = ScalarText(Child(node, "type")) ?? "repository";
         var settings = ReadSettings(node, $"sync[{label[5..label.IndexOf(']', StringComparison.Ordinal)]}]", defaults, set);
         if (settings.Problem is { } problem)
         {
@@ -121,13 +121,13 @@ public static partial class RegsyncReader
             return null;
         }
 
-        if (PeerReference.Parse(Scalar(Child(node, "source")) ?? "", out var sourceProblem) is not { } source)
+        if (PeerReference.Parse(ScalarText(Child(node, "source")) ?? "", out var sourceProblem) is not { } source)
         {
             reason = $"source: {sourceProblem}";
             return null;
         }
 
-        if (PeerReference.Parse(Scalar(Child(node, "target")) ?? "", out var targetProblem) is not { } target)
+        if (PeerReference.Parse(ScalarText(Child(node, "target")) ?? "", out var targetProblem) is not { } target)
         {
             reason = $"target: {targetProblem}";
             return null;
@@ -218,16 +218,16 @@ public static partial class RegsyncReader
         var settings = inherited with { Allow = [], Deny = [] };
         foreach (var (keyNode, value) in node.Children)
         {
-            var key = Scalar(keyNode) ?? "";
+            var key = ScalarText(keyNode) ?? "";
             switch (key)
             {
                 case "source" or "target" or "type":
                     break;
                 case "interval":
-                    settings = settings with { Cron = IntervalToCron(Scalar(value), out var problem), Problem = settings.Problem ?? problem };
+                    settings = settings with { Cron = IntervalToCron(ScalarText(value), out var problem), Problem = settings.Problem ?? problem };
                     break;
                 case "schedule":
-                    var cron = Scalar(value)?.Trim();
+                    var cron = ScalarText(value)?.Trim();
                     settings = settings with
                     {
                         Cron = cron,
@@ -243,7 +243,7 @@ public static partial class RegsyncReader
                     {
                         Allow = Strings(Child(tags, "allow")),
                         Deny = Strings(Child(tags, "deny")),
-                        Problem = settings.Problem ?? tags.Children.Keys.Select(Scalar).Where(k => k is not ("allow" or "deny")).Select(k => $"tags.{k} is not a tag filter this app knows").FirstOrDefault(),
+                        Problem = settings.Problem ?? tags.Children.Keys.Select(ScalarText).Where(k => k is not ("allow" or "deny")).Select(k => $"tags.{k} is not a tag filter this app knows").FirstOrDefault(),
                     };
                     break;
                 case "backup":
@@ -273,7 +273,7 @@ public static partial class RegsyncReader
 
     private static Credentials? ReadCredentials(YamlMappingNode node, ImportSet set)
     {
-        var registry = Scalar(Child(node, "registry"))?.Trim();
+        var registry = ScalarText(Child(node, "registry"))?.Trim();
         if (string.IsNullOrEmpty(registry))
         {
             set.Unsupported.Add(new UnsupportedEntry("creds[?]", "a creds entry without registry names no registry"));
@@ -283,8 +283,8 @@ public static partial class RegsyncReader
         var credential = new Credentials(registry == "index.docker.io" ? PeerReference.DockerHub : registry);
         foreach (var (keyNode, value) in node.Children)
         {
-            var key = Scalar(keyNode) ?? "";
-            var text = Scalar(value);
+            var key = ScalarText(keyNode) ?? "";
+            var text = ScalarText(value);
             switch (key)
             {
                 case "registry":
@@ -368,7 +368,7 @@ public static partial class RegsyncReader
     }
 
     private static List<string> Strings(YamlNode? node) =>
-        node is null ? [] : Sequence(node, "A tag filter").Children.Select(c => Scalar(c) ?? "").ToList();
+        node is null ? [] : Sequence(node, "A tag filter").Children.Select(c => ScalarText(c) ?? "").ToList();
 
     [GeneratedRegex("""^\s*\{\{\s*env\s+"([A-Za-z_][A-Za-z0-9_]*)"\s*\}\}\s*$""")]
     private static partial Regex EnvTemplate();

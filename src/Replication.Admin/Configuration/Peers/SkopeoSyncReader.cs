@@ -28,7 +28,7 @@ public static class SkopeoSyncReader
         var destinationAdded = false;
         foreach (var (hostNode, registryNode) in Mapping(root, "A skopeo sync file").Children)
         {
-            var host = Scalar(hostNode)?.Trim() ?? "";
+            var host = ScalarText(hostNode)?.Trim() ?? "";
             var registry = Mapping(registryNode, $"The entry of {host}");
             var tlsVerify = Bool(Child(registry, "tls-verify"), "tls-verify") ?? true;
             var credentials = Child(registry, "credentials") is { } node ? Mapping(node, "credentials") : null;
@@ -36,7 +36,7 @@ public static class SkopeoSyncReader
             var candidates = new List<(string Entry, PeerReference Source, PatternFilterInput? Tags, string? Problem)>();
             foreach (var (keyNode, value) in registry.Children)
             {
-                var key = Scalar(keyNode) ?? "";
+                var key = ScalarText(keyNode) ?? "";
                 switch (key)
                 {
                     case "tls-verify" or "credentials":
@@ -44,9 +44,9 @@ public static class SkopeoSyncReader
                     case "images":
                         foreach (var (repoNode, tagsNode) in Mapping(value, "images").Children)
                         {
-                            var entry = $"{host}/{Scalar(repoNode)}";
-                            var tags = tagsNode is YamlSequenceNode list ? list.Children.Select(t => Scalar(t) ?? "").ToList() : [];
-                            candidates.Add(Candidate(entry, host, Scalar(repoNode), tags.FirstOrDefault(t => t.Contains(':', StringComparison.Ordinal)) is { } digest
+                            var entry = $"{host}/{ScalarText(repoNode)}";
+                            var tags = tagsNode is YamlSequenceNode list ? list.Children.Select(t => ScalarText(t) ?? "").ToList() : [];
+                            candidates.Add(Candidate(entry, host, ScalarText(repoNode), tags.FirstOrDefault(t => t.Contains(':', StringComparison.Ordinal)) is { } digest
                                 ? ($"'{digest}' copies one image by digest; rules select tags", null)
                                 : (null, new PatternFilterInput { Include = tags })));
                         }
@@ -55,21 +55,21 @@ public static class SkopeoSyncReader
                     case "images-by-tag-regex":
                         foreach (var (repoNode, regexNode) in Mapping(value, "images-by-tag-regex").Children)
                         {
-                            var entry = $"{host}/{Scalar(repoNode)} (images-by-tag-regex)";
-                            var glob = TagRegexTranslator.Translate(Scalar(regexNode) ?? "", anchored: false, out var problem);
-                            candidates.Add(Candidate(entry, host, Scalar(repoNode), glob is null ? (problem, null) : (null, new PatternFilterInput { Include = [glob] })));
+                            var entry = $"{host}/{ScalarText(repoNode)} (images-by-tag-regex)";
+                            var glob = TagRegexTranslator.Translate(ScalarText(regexNode) ?? "", anchored: false, out var problem);
+                            candidates.Add(Candidate(entry, host, ScalarText(repoNode), glob is null ? (problem, null) : (null, new PatternFilterInput { Include = [glob] })));
                         }
 
                         break;
                     case "images-by-semver":
                         foreach (var repoNode in Mapping(value, "images-by-semver").Children.Keys)
                         {
-                            set.Unsupported.Add(new UnsupportedEntry($"{host}/{Scalar(repoNode)} (images-by-semver)", "semver ranges are not a tag filter of rules yet; list the tags or a tag pattern instead"));
+                            set.Unsupported.Add(new UnsupportedEntry($"{host}/{ScalarText(repoNode)} (images-by-semver)", "semver ranges are not a tag filter of rules yet; list the tags or a tag pattern instead"));
                         }
 
                         break;
                     case "cert-dir":
-                        sourceProblem = $"cert-dir '{Scalar(value)}' reads certificates from a directory of the machine running skopeo; register {host} with its CA certificate pasted, then import again";
+                        sourceProblem = $"cert-dir '{ScalarText(value)}' reads certificates from a directory of the machine running skopeo; register {host} with its CA certificate pasted, then import again";
                         break;
                     default:
                         sourceProblem = $"'{key}' is not a skopeo sync setting this app knows";
@@ -109,8 +109,8 @@ public static class SkopeoSyncReader
             if (imported > 0)
             {
                 set.Registries.Add(RegistryFor(
-                    host, host, tls: true, verifyTls: tlsVerify, Scalar(credentials is null ? null : Child(credentials, "username")),
-                    Scalar(credentials is null ? null : Child(credentials, "password")), null, null, "Imported from skopeo sync"));
+                    host, host, tls: true, verifyTls: tlsVerify, ScalarText(credentials is null ? null : Child(credentials, "username")),
+                    ScalarText(credentials is null ? null : Child(credentials, "password")), null, null, "Imported from skopeo sync"));
             }
 
             if (imported > 0 && !destinationAdded && target is { IsHost: true } host2)

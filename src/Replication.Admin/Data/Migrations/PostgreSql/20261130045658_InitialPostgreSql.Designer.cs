@@ -12,7 +12,7 @@ using Replication.Admin.Data;
 namespace Replication.Admin.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlMigrationContext))]
-    [Migration("20261130040618_InitialPostgreSql")]
+    [Migration("20261130045658_InitialPostgreSql")]
     partial class InitialPostgreSql
     {
         /// <inheritdoc />
@@ -501,6 +501,10 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     b.Property<int>("RuleId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("SourceDigest")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Tag")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -514,6 +518,110 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("ReplicatedArtifacts", (string)null);
+                });
+
+            modelBuilder.Entity("Replication.Admin.Notifications.NotificationChannel", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Events")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("ProtectedSecret")
+                        .HasColumnType("text");
+
+                    b.Property<string>("RuleIds")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("NotificationChannels");
+                });
+
+            modelBuilder.Entity("Replication.Admin.Notifications.NotificationDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ChannelId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("NotificationDeliveries");
                 });
 
             modelBuilder.Entity("Replication.Admin.Registries.RegistryEndpoint", b =>
@@ -607,6 +715,9 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<int?>("BandwidthLimitKiBps")
+                        .HasColumnType("integer");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
@@ -623,6 +734,11 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("DestinationPrefix")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
 
                     b.Property<string>("DestinationProject")
                         .IsRequired()
@@ -643,6 +759,9 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text[]");
 
+                    b.Property<int>("FlattenLevels")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("IncludeReferrers")
                         .HasColumnType("boolean");
 
@@ -660,8 +779,15 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(64)")
                         .UseCollation("case_insensitive");
 
+                    b.Property<int?>("NewestTags")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("Override")
                         .HasColumnType("boolean");
+
+                    b.PrimitiveCollection<List<string>>("Platforms")
+                        .IsRequired()
+                        .HasColumnType("text[]");
 
                     b.Property<bool>("ReplicateDeletions")
                         .HasColumnType("boolean");
@@ -672,6 +798,10 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     b.PrimitiveCollection<List<string>>("RepositoryNames")
                         .IsRequired()
                         .HasColumnType("text[]");
+
+                    b.Property<string>("SemverRange")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<string>("SourceProject")
                         .IsRequired()
@@ -704,6 +834,54 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     b.HasIndex("SourceRegistryId");
 
                     b.ToTable("ReplicationRules", (string)null);
+                });
+
+            modelBuilder.Entity("Replication.Admin.Security.Tokens.ApiToken", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("ApiTokens");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -785,6 +963,15 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     b.HasOne("Replication.Admin.Rules.ReplicationRule", null)
                         .WithMany()
                         .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Replication.Admin.Notifications.NotificationDelivery", b =>
+                {
+                    b.HasOne("Replication.Admin.Notifications.NotificationChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -19,6 +19,25 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                 .Annotation("Npgsql:CollationDefinition:case_insensitive", "und-u-ks-level2,und-u-ks-level2,icu,False");
 
             migrationBuilder.CreateTable(
+                name: "ApiTokens",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    TokenHash = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    LastUsedAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiTokens", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoles",
                 columns: table => new
                 {
@@ -86,6 +105,26 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NotificationChannels",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Target = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    ProtectedSecret = table.Column<string>(type: "text", nullable: true),
+                    Events = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    RuleIds = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationChannels", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -223,6 +262,33 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "NotificationDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ChannelId = table.Column<int>(type: "integer", nullable: false),
+                    Event = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Payload = table.Column<string>(type: "text", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    LastError = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    DeliveredAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationDeliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_NotificationDeliveries_NotificationChannels_ChannelId",
+                        column: x => x.ChannelId,
+                        principalTable: "NotificationChannels",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ReplicationRules",
                 columns: table => new
                 {
@@ -237,12 +303,18 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     RepositoryNames = table.Column<List<string>>(type: "text[]", nullable: false),
                     IncludeTags = table.Column<List<string>>(type: "text[]", nullable: false),
                     ExcludeTags = table.Column<List<string>>(type: "text[]", nullable: false),
+                    SemverRange = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NewestTags = table.Column<int>(type: "integer", nullable: true),
                     DestinationRegistryId = table.Column<int>(type: "integer", nullable: false),
                     DestinationProject = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    FlattenLevels = table.Column<int>(type: "integer", nullable: false),
+                    DestinationPrefix = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
                     TriggerMode = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     Cron = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
                     ReplicateDeletions = table.Column<bool>(type: "boolean", nullable: false),
                     ReplicateExisting = table.Column<bool>(type: "boolean", nullable: false),
+                    Platforms = table.Column<List<string>>(type: "text[]", nullable: false),
+                    BandwidthLimitKiBps = table.Column<int>(type: "integer", nullable: true),
                     Override = table.Column<bool>(type: "boolean", nullable: false),
                     IncludeReferrers = table.Column<bool>(type: "boolean", nullable: false),
                     Enabled = table.Column<bool>(type: "boolean", nullable: false),
@@ -326,6 +398,7 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     Repository = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
                     Tag = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
                     Digest = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    SourceDigest = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     ReplicatedAt = table.Column<long>(type: "bigint", nullable: false),
                     ExecutionId = table.Column<long>(type: "bigint", nullable: true)
                 },
@@ -374,6 +447,18 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_Name",
+                table: "ApiTokens",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_TokenHash",
+                table: "ApiTokens",
+                column: "TokenHash",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
@@ -463,6 +548,22 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                 descending: new[] { false, true });
 
             migrationBuilder.CreateIndex(
+                name: "IX_NotificationChannels_Name",
+                table: "NotificationChannels",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationDeliveries_ChannelId",
+                table: "NotificationDeliveries",
+                column: "ChannelId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationDeliveries_CreatedAt",
+                table: "NotificationDeliveries",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RegistryEndpoints_Name",
                 table: "RegistryEndpoints",
                 column: "Name",
@@ -500,6 +601,9 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ApiTokens");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
             migrationBuilder.DropTable(
@@ -524,6 +628,9 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                 name: "ExecutionTasks");
 
             migrationBuilder.DropTable(
+                name: "NotificationDeliveries");
+
+            migrationBuilder.DropTable(
                 name: "ReplicatedArtifacts");
 
             migrationBuilder.DropTable(
@@ -534,6 +641,9 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "Executions");
+
+            migrationBuilder.DropTable(
+                name: "NotificationChannels");
 
             migrationBuilder.DropTable(
                 name: "ReplicationRules");
