@@ -19,7 +19,7 @@ public sealed class DatabaseMigrator(ReplicationStorage storage, ILogger<Databas
             var newer = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Where(m => !known.Contains(m)).ToList();
             if (newer.Count > 0)
             {
-                throw new InvalidOperationException(
+                throw new StorageConfigurationException(
                     $"The {storage.Describe()} was migrated by a newer version of Replication Admin (migration {newer[^1]}). Run that version or a newer one; this one does not know its schema.");
             }
 
@@ -30,10 +30,11 @@ public sealed class DatabaseMigrator(ReplicationStorage storage, ILogger<Databas
             }
 
             await db.Database.MigrateAsync(cancellationToken);
+            storage.PrepareJobSchema();
         }
         catch (DbException exception)
         {
-            throw new InvalidOperationException($"The {storage.Describe()} cannot be used: {exception.Message} Check Storage:Provider and ConnectionStrings:Replication.", exception);
+            throw new StorageConfigurationException($"The {storage.Describe()} cannot be used: {exception.Message.TrimEnd('.')}. Check Storage:Provider and ConnectionStrings:Replication.", exception);
         }
     }
 

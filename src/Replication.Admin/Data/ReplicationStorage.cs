@@ -21,6 +21,9 @@ public sealed class ReplicationStorage
     /// <summary>Name of the Hangfire database file inside the data directory (SQLite).</summary>
     public const string HangfireFileName = "hangfire.db";
 
+    /// <summary>Hangfire's own schema in a shared PostgreSQL database.</summary>
+    private const string JobSchema = "hangfire";
+
     private readonly StoragePaths _paths;
 
     public ReplicationStorage(IOptions<StorageOptions> options, IConfiguration configuration, StoragePaths paths)
@@ -31,7 +34,7 @@ public sealed class ReplicationStorage
         var configured = options.Value.Provider;
         if (!Enum.TryParse<StorageProvider>(configured?.Trim(), ignoreCase: true, out var provider) || !Enum.IsDefined(provider) || int.TryParse(configured, out _))
         {
-            throw new InvalidOperationException($"Storage:Provider '{configured}' is not known. Use 'Sqlite' (one node, the default) or 'PostgreSql' (several nodes, with ConnectionStrings:{StorageOptions.ConnectionStringName}).");
+            throw new StorageConfigurationException($"Storage:Provider '{configured}' is not known. Use 'Sqlite' (one node, the default) or 'PostgreSql' (several nodes, with ConnectionStrings:{StorageOptions.ConnectionStringName}).");
         }
 
         Provider = provider;
@@ -40,7 +43,7 @@ public sealed class ReplicationStorage
             var connectionString = configuration.GetConnectionString(StorageOptions.ConnectionStringName);
             if (string.IsNullOrWhiteSpace(connectionString))
             {
-                throw new InvalidOperationException($"Storage:Provider is PostgreSql but ConnectionStrings:{StorageOptions.ConnectionStringName} is empty. Set it to the shared database, e.g. 'Host=db;Database=replication;Username=replication;Password=…'.");
+                throw new StorageConfigurationException($"Storage:Provider is PostgreSql but ConnectionStrings:{StorageOptions.ConnectionStringName} is empty. Set it to the shared database, e.g. 'Host=db;Database=replication;Username=replication;Password=…'.");
             }
 
             try
@@ -49,7 +52,7 @@ public sealed class ReplicationStorage
             }
             catch (ArgumentException exception)
             {
-                throw new InvalidOperationException($"ConnectionStrings:{StorageOptions.ConnectionStringName} is not a PostgreSQL connection string: {exception.Message}", exception);
+                throw new StorageConfigurationException($"ConnectionStrings:{StorageOptions.ConnectionStringName} is not a PostgreSQL connection string: {exception.Message}", exception);
             }
         }
         else
@@ -67,7 +70,7 @@ public sealed class ReplicationStorage
 
     /// <summary>Where the database is, without secrets, for error messages and logs.</summary>
     public string Describe() => Provider == StorageProvider.Sqlite
-        ? $"SQLite at {_paths.DatabasePath}"
+        ? $"SQLite database at {_paths.DatabasePath}"
         : new NpgsqlConnectionStringBuilder(ConnectionString) is var b ? $"PostgreSQL database '{b.Database}' at {b.Host}:{b.Port}" : "";
 
     public void Configure(DbContextOptionsBuilder options)
@@ -102,8 +105,11 @@ public sealed class ReplicationStorage
             {
                 QueuePollInterval = queuePollInterval,
                 InvisibilityTimeout = invisibilityTimeout,
-                SchemaName = "hangfire",
-                PrepareSchemaIfNecessary = true,
+                SchemaName = JobSchema,
+
+                // Prepared by the DatabaseMigrator once the database passed its checks, not when the storage is made
+                // (the dashboard makes it while the pipeline is built): a refused database is left as it was.
+                PrepareSchemaIfNecessary = false,
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(ConnectionString, options), options);
         }
@@ -113,6 +119,19 @@ public sealed class ReplicationStorage
             QueuePollInterval = queuePollInterval,
             InvisibilityTimeout = invisibilityTimeout,
         });
+    }
+
+    /// <summary>Creates or upgrades Hangfire's tables on PostgreSQL (SQLite's storage prepares its own file).</summary>
+    public void PrepareJobSchema()
+    {
+        if (Provider != StorageProvider.PostgreSql)
+        {
+            return;
+        }
+
+        using var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        PostgreSqlObjectsInstaller.Install(connection, JobSchema);
     }
 
     /// <summary>SQLite: the key ring in the data directory. PostgreSQL: in the database, so every node reads every node's cookies and secrets.</summary>

@@ -54,6 +54,43 @@ public sealed class AppProcess : IAsyncDisposable
     /// <param name="dataDirectory">The app's <c>Storage:DataDirectory</c>.</param>
     public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null)
     {
+        var app = Launch(settings, dataDirectory);
+        // A first start migrates a new database; on a loaded 2-core machine that has taken over a minute.
+        await app.WaitUntilServingAsync(TimeSpan.FromSeconds(150));
+        return app;
+    }
+
+    /// <summary>
+    /// Starts the app with configuration it must refuse and waits for it to exit: its exit code and everything it printed.
+    /// Fails if it serves its sign-in page instead (a half-started node).
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> StartExpectingRefusalAsync(IReadOnlyDictionary<string, string> settings, TimeSpan limit)
+    {
+        await using var app = Launch(settings, dataDirectory: null);
+        using var deadline = new CancellationTokenSource(limit);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        while (!app.process.HasExited)
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The app neither served nor exited within {limit.TotalSeconds} s:\n{app.Output}");
+            }
+
+            if (await app.ServesSignInAsync(http))
+            {
+                throw new InvalidOperationException($"The app started serving {app.Url} although its configuration is bad:\n{app.Output}");
+            }
+
+            await Task.Delay(200, CancellationToken.None);
+        }
+
+        // Exited: the last lines of output are read once the streams close.
+        await app.process.WaitForExitAsync(CancellationToken.None);
+        return (app.process.ExitCode, app.Output);
+    }
+
+    private static AppProcess Launch(IReadOnlyDictionary<string, string>? settings, string? dataDirectory)
+    {
         var ownsDataDirectory = dataDirectory is null;
         var repoRoot = RepositoryRoot();
         var projectDir = Path.Combine(repoRoot, "src", "Replication.Admin");
@@ -89,8 +126,6 @@ public sealed class AppProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        // A first start migrates a new database; on a loaded 2-core machine that has taken over a minute.
-        await app.WaitUntilServingAsync(TimeSpan.FromSeconds(150));
         return app;
     }
 
@@ -151,25 +186,32 @@ public sealed class AppProcess : IAsyncDisposable
                 throw new InvalidOperationException($"The app exited with code {process.ExitCode} before serving:\n{Output}");
             }
 
-            try
+            if (await ServesSignInAsync(http))
             {
-                using var response = await http.GetAsync(new Uri(Url, "/account/login"));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
+                return;
             }
 
             await Task.Delay(200);
         }
 
         throw new TimeoutException($"The app did not serve {Url} within {limit.TotalSeconds} s:\n{Output}");
+    }
+
+    private async Task<bool> ServesSignInAsync(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(Url, "/account/login"));
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
     }
 
     private static string FindBuiltApp(string projectDir)
