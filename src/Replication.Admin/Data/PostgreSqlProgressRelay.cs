@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -19,9 +20,19 @@ public sealed class PostgreSqlProgressRelay(
 {
     public const string Channel = "replication_progress";
 
+    /// <summary>The relay's meter: how late other nodes' progress arrives here.</summary>
+    public const string MeterName = "Replication.Admin.Nodes";
+
     private const int MaxPayloadBytes = 7900;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    // One meter per process, as the app's other meters (several hosts share a test process).
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Histogram<double> Delay = Meter.CreateHistogram(
+        "replication.progress.relay_delay", "s", "From another node sending an execution's progress to this node receiving it (clocks in sync assumed).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,10 +75,10 @@ public sealed class PostgreSqlProgressRelay(
 
     private void Receive(string payload)
     {
-        ExecutionProgress? progress;
+        RelayedProgress? relayed;
         try
         {
-            progress = JsonSerializer.Deserialize<ExecutionProgress>(payload, Json);
+            relayed = JsonSerializer.Deserialize<RelayedProgress>(payload, Json);
         }
         catch (JsonException exception)
         {
@@ -75,8 +86,10 @@ public sealed class PostgreSqlProgressRelay(
             return;
         }
 
-        if (progress is not null && progress.Origin != node.Name)
+        if (relayed?.Progress is { } progress && progress.Origin != node.Name)
         {
+            Delay.Record(Math.Max(0, (DateTimeOffset.UtcNow - relayed.SentAt).TotalSeconds));
+
             // Handed off: the listening connection must not wait for pages to render.
             _ = notifier.PublishAsync(progress);
         }
@@ -85,15 +98,15 @@ public sealed class PostgreSqlProgressRelay(
     private async Task SendAsync(NpgsqlDataSource dataSource, ExecutionProgress progress, CancellationToken cancellationToken)
     {
         var outgoing = progress with { Origin = node.Name };
-        var payload = JsonSerializer.Serialize(outgoing, Json);
+        var payload = Serialize(outgoing);
         if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes)
         {
-            payload = JsonSerializer.Serialize(outgoing with { NewLogLines = [] }, Json);
+            payload = Serialize(outgoing with { NewLogLines = [] });
         }
 
         if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes)
         {
-            payload = JsonSerializer.Serialize(outgoing with { NewLogLines = [], Tasks = [] }, Json);
+            payload = Serialize(outgoing with { NewLogLines = [], Tasks = [] });
         }
 
         try
@@ -109,4 +122,9 @@ public sealed class PostgreSqlProgressRelay(
             logger.LogDebug(exception, "Progress of execution {ExecutionId} was not sent to other nodes", progress.ExecutionId);
         }
     }
+
+    private static string Serialize(ExecutionProgress progress) => JsonSerializer.Serialize(new RelayedProgress(DateTimeOffset.UtcNow, progress), Json);
+
+    /// <summary>A picture as it travels between nodes, with when it was sent.</summary>
+    private sealed record RelayedProgress(DateTimeOffset SentAt, ExecutionProgress Progress);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Hangfire;
 using Microsoft.AspNetCore.Authorization;
 using OpenTelemetry.Metrics;
+using Replication.Admin.Data;
 using Replication.Admin.Executions;
 using Replication.Registry.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -35,13 +36,13 @@ public static class OperationsExtensions
         services.AddTransient<RegistryHealthJob>();
         services.AddHostedService<RegistryHealthSchedule>();
 
-        // Metrics: the registry client's and the app's meters, exported in Prometheus' text format at /metrics.
+        // Metrics: the registry client's and the app's meters (and the cross-node progress delay), exported in Prometheus' text format at /metrics.
         services.AddOptions<MetricsOptions>().Bind(builder.Configuration.GetSection(MetricsOptions.SectionName));
         services.AddSingleton<ReplicationMetrics>();
         services.AddSingleton<IExecutionOutcomeHandler>(provider => provider.GetRequiredService<ReplicationMetrics>());
         services.AddHostedService<ReplicationMetricsSampler>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(RegistryMetrics.MeterName, ReplicationMetrics.MeterName)
+            .AddMeter(RegistryMetrics.MeterName, ReplicationMetrics.MeterName, PostgreSqlProgressRelay.MeterName)
             .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
         services.Configure<AuthorizationOptions>(options => options.AddPolicy(MetricsPolicy, policy => policy.RequireAssertion(context =>
             context.User.Identity?.IsAuthenticated == true

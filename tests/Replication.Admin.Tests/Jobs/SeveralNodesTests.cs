@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,6 +76,11 @@ public sealed class SeveralNodesTests(RegistryFixture registries)
         Assert.Equal(ExecutionStatus.Succeeded, portal.Services.GetRequiredService<LiveExecutions>().Latest(id)!.Status);
         using var check = new OciTestClient(registry);
         Assert.Equal(image.Digest, await check.GetManifestDigestAsync($"{project}-copy/app", "v1"));
+
+        // How late the pictures arrived is measured where they arrive, for the administrator's dashboards.
+        var metrics = await portalClient.GetStringAsync("/metrics");
+        var count = metrics.Split('\n').Single(line => line.StartsWith("replication_progress_relay_delay_seconds_count", StringComparison.Ordinal));
+        Assert.True(double.Parse(count.Split(' ')[^1], CultureInfo.InvariantCulture) >= remote.Count, count);
     }
 
     [Fact]
