@@ -56,6 +56,14 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
             Console.WriteLine($"  {corpus.Images.Count} images in {corpus.Repositories.Count} repositories, {corpus.Blobs.Count} distinct blobs, " +
                 $"{Mib(corpus.UniqueBytes)} MiB unique, pushed in {clock.Elapsed.TotalSeconds:0.0} s");
 
+            if (settings.Nodes)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Several nodes (load {LoadAverage()})");
+                await SeveralNodes.RunAsync(settings, source, corpus, cancellationToken);
+                return 0;
+            }
+
             if (settings.Bandwidth)
             {
                 Console.WriteLine();

@@ -52,6 +52,9 @@ public sealed class BenchmarkSettings
           --count-requests         also count the requests of an engine cold copy, its warm run and a skopeo cold copy,
                                    by kind, through recording proxies (untimed, after the rounds)
           --counts-only            only that: no warm-up, no timed rounds, no peak working set
+          --nodes                  only this: replicate the corpus through the app, split over --node-rules rules (default 4)
+                                   started together, by one node on SQLite, one node on PostgreSQL and two worker nodes on
+                                   one PostgreSQL (--node-workers N per node, default 2); the cross-node progress delay
           --bandwidth [MiB/s]      only this: copy the corpus with a rule bandwidth limit (default 10 MiB/s) and print the
                                    achieved rate of the blob streams; exit code 1 when it is off by more than 10 %
         """;
@@ -103,6 +106,18 @@ public sealed class BenchmarkSettings
 
     /// <summary>Only count requests: no timed scenarios.</summary>
     public bool CountsOnly { get; private set; }
+
+    /// <summary>Run only the several-nodes scenario.</summary>
+    public bool Nodes { get; private set; }
+
+    /// <summary>How many rules the several-nodes scenario splits the corpus over.</summary>
+    public int NodeRules { get; private set; } = 4;
+
+    /// <summary>
+    /// Replication:Jobs:WorkerCount of each node in the several-nodes scenario: fewer than the rules, so one node queues
+    /// some of them and a second node has work to take.
+    /// </summary>
+    public int NodeWorkers { get; private set; } = 2;
 
     /// <summary>Run only the bandwidth-limit scenario.</summary>
     public bool Bandwidth { get; private set; }
@@ -283,6 +298,16 @@ public sealed class BenchmarkSettings
                     break;
                 case "--variant":
                     Value(); // read by Parse
+                    break;
+                case "--nodes":
+                    s.Nodes = true;
+                    s.Peak = false;
+                    break;
+                case "--node-rules":
+                    s.NodeRules = Count();
+                    break;
+                case "--node-workers":
+                    s.NodeWorkers = Count();
                     break;
                 case "--bandwidth":
                     s.Bandwidth = true;

@@ -5,7 +5,8 @@ namespace Replication.Admin.Api;
 /// <summary>
 /// An execution in the API's stable JSON shape (PRODUCT.md), with additive fields: <c>bytesDone</c> counts bytes in
 /// place at the destination (streamed, mounted or already present), <c>bytesTransferred</c> only those streamed;
-/// <c>bytesTotal</c> is fixed when the run is sized. <c>retriedBy</c> lists the retries that followed it.
+/// <c>bytesTotal</c> is fixed when the run is sized. <c>retriedBy</c> lists the retries that followed it. <c>node</c> is
+/// the node that ran (or runs) it, null while nobody has claimed it.
 /// </summary>
 public sealed record ExecutionResource(
     long Id,
@@ -27,7 +28,8 @@ public sealed record ExecutionResource(
     DateTime CreatedAt,
     long? ParentExecutionId,
     long BytesTransferred,
-    IReadOnlyList<long> RetriedBy)
+    IReadOnlyList<long> RetriedBy,
+    string? Node)
 {
     public static ExecutionResource From(ExecutionSummary e, IEnumerable<long> retriedBy)
     {
@@ -35,7 +37,7 @@ public sealed record ExecutionResource(
         return new ExecutionResource(
             e.Id, e.RuleId, e.Trigger.ToApi(), e.Status.ToApi(), e.Total, e.Succeeded, e.Failed, e.UpToDate, e.BytesTotal, e.BytesDone,
             e.StartedAt?.UtcDateTime, e.FinishedAt?.UtcDateTime, e.RetryAt?.UtcDateTime, e.Error, e.RuleName, e.TriggeredBy, e.CreatedAt.UtcDateTime, e.ParentExecutionId,
-            e.BytesTransferred, [.. retriedBy]);
+            e.BytesTransferred, [.. retriedBy], e.Node);
     }
 }
 

@@ -39,7 +39,8 @@ public sealed record ExecutionSummary(
     DateTimeOffset? FinishedAt,
     DateTimeOffset? RetryAt,
     string? Error,
-    long? ParentExecutionId)
+    long? ParentExecutionId,
+    string? Node)
 {
     public bool IsFinished => Status.IsFinished();
 
@@ -209,5 +210,6 @@ public sealed class ExecutionQueries(IDbContextFactory<ReplicationDbContext> con
             e.FinishedAt,
             e.RetryAt,
             e.Error,
-            e.ParentExecutionId);
+            e.ParentExecutionId,
+            e.Node);
 }
