@@ -33,9 +33,6 @@ internal sealed class RegistryClient : IRegistryClient
 
     internal EndpointAuth Auth => _transport.Auth;
 
-    /// <summary>Set by the last <see cref="UploadBlobAsync"/>, for tests: faults recovered and sessions restarted.</summary>
-    internal (int Faults, int Restarts, bool Chunked) LastUpload { get; private set; }
-
     // ---- ping ---------------------------------------------------------------------------------------------------
 
     public async Task<PingResult> PingAsync(CancellationToken cancellationToken = default)
@@ -478,15 +475,7 @@ internal sealed class RegistryClient : IRegistryClient
         References.RequireRepository(repository);
         Digests.RequireDigest(blob.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(blob.Size);
-        var upload = new BlobUpload(_transport, repository, blob, openContent, progress, _logger);
-        try
-        {
-            await upload.RunAsync(cancellationToken);
-        }
-        finally
-        {
-            LastUpload = (upload.Faults, upload.Restarts, upload.Chunked);
-        }
+        await new BlobUpload(_transport, repository, blob, openContent, progress, _logger).RunAsync(cancellationToken);
     }
 
     private Uri BlobUrl(string repository, string digest) => _transport.Url($"/v2/{repository}/blobs/{digest}");

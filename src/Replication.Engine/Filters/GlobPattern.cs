@@ -348,25 +348,6 @@ public sealed class GlobPatternException : FormatException
         Pattern = pattern;
     }
 
-    /// <summary>Creates an exception with a default message.</summary>
-    public GlobPatternException()
-        : this("", "The pattern is not valid.")
-    {
-    }
-
-    /// <summary>Creates an exception with a message.</summary>
-    public GlobPatternException(string message)
-        : this("", message)
-    {
-    }
-
-    /// <summary>Creates an exception with a message and a cause.</summary>
-    public GlobPatternException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Pattern = "";
-    }
-
     /// <summary>The pattern as written.</summary>
     public string Pattern { get; }
 }

@@ -38,13 +38,7 @@ internal sealed class BlobUpload
         _scopes = Scopes.Push(repository);
     }
 
-    /// <summary>Faults recovered from (resumes and restarts), for diagnostics and tests.</summary>
-    public int Faults { get; private set; }
-
-    /// <summary>Sessions that had to start again from byte 0 because the registry dropped them.</summary>
-    public int Restarts { get; private set; }
-
-    public bool Chunked => _blob.Size > _options.MonolithicUploadLimitBytes;
+    private bool Chunked => _blob.Size > _options.MonolithicUploadLimitBytes;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -106,7 +100,6 @@ internal sealed class BlobUpload
                         throw mismatch;
                     }
 
-                    Faults++;
                     if (++consecutiveFaults >= Math.Max(1, _options.MaxAttempts))
                     {
                         throw e as RegistryException
@@ -136,7 +129,6 @@ internal sealed class BlobUpload
                     }
                     else
                     {
-                        Restarts++;
                         _logger.LogWarning("The registry dropped the upload session of {Digest}; starting a new one from byte 0", _blob.Digest);
                         location = null;
                         location = await StartSessionAsync(cancellationToken);
@@ -325,20 +317,6 @@ internal sealed class UploadStatusException : RegistryException
         : base(from.Message, from.StatusCode, from.Errors)
     {
         RetryAfter = retryAfter;
-    }
-
-    public UploadStatusException()
-    {
-    }
-
-    public UploadStatusException(string message)
-        : base(message)
-    {
-    }
-
-    public UploadStatusException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 
     public TimeSpan? RetryAfter { get; }
