@@ -482,12 +482,6 @@ internal sealed class RegistryClient : IRegistryClient
 
     // ---- referrers ----------------------------------------------------------------------------------------------
 
-    public async Task<IReadOnlyList<Descriptor>> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken = default)
-    {
-        var answer = await GetReferrersFromApiAsync(repository, digest, cancellationToken);
-        return answer.Referrers ?? await GetReferrersFromTagAsync(repository, digest, cancellationToken);
-    }
-
     public async Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
         References.RequireRepository(repository);
@@ -539,22 +533,6 @@ internal sealed class RegistryClient : IRegistryClient
         {
             return [];
         }
-    }
-
-    public async Task<IReadOnlyList<AttachmentTag>> ListAttachmentTagsAsync(string repository, string digest, CancellationToken cancellationToken = default)
-    {
-        References.RequireRepository(repository);
-        Digests.RequireDigest(digest);
-        var found = new List<AttachmentTag>();
-        foreach (var (tag, kind) in AttachmentTags.For(digest))
-        {
-            if (await HeadManifestAsync(repository, tag, cancellationToken) is { } info)
-            {
-                found.Add(new AttachmentTag(tag, kind, info));
-            }
-        }
-
-        return found;
     }
 
     // ---- shared -------------------------------------------------------------------------------------------------
