@@ -12,8 +12,9 @@ internal static class UploadTraffic
     public static int Faults(FaultProxy proxy, string repository) =>
         proxy.Exchanges.Count(e => e.InjectedFault is not null && UploadRequests.Any(m => m.In(repository).Matches(e.Method, e.Path, e.Query)));
 
-    /// <summary>Sessions opened after the first: times the upload started again from byte 0.</summary>
-    public static int Restarts(FaultProxy proxy, string repository) => proxy.Count(RequestMatch.UploadStart.In(repository)) - 1;
+    /// <summary>Sessions opened after the first (a POST the auth challenge sent again is one): times the upload started from byte 0.</summary>
+    public static int Restarts(FaultProxy proxy, string repository) =>
+        proxy.Matching(RequestMatch.UploadStart.In(repository)).Count(e => e.StatusCode != 401) - 1;
 
     /// <summary>Whether the blob went up in PATCH chunks rather than one PUT.</summary>
     public static bool Chunked(FaultProxy proxy, string repository) => proxy.Count(RequestMatch.UploadPatch.In(repository)) > 0;
