@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Replication.Admin.Audit;
 using Replication.Admin.Data;
@@ -48,6 +49,8 @@ public sealed class ExecutionLauncher(
     TimeProvider clock,
     ILogger<ExecutionLauncher> logger) : IDisposable
 {
+    private static readonly JsonSerializerOptions ChangeJson = new(JsonSerializerDefaults.Web);
+
     // Folding events into a pending execution is read-modify-write; webhook calls take turns.
     private readonly SemaphoreSlim _eventGate = new(1, 1);
 
@@ -233,6 +236,9 @@ public sealed class ExecutionLauncher(
         }
     });
 
+    internal static IReadOnlyList<SourceChange> ReadChanges(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<SourceChange>>(json, ChangeJson) ?? [];
+
     private async Task<Execution> QueueEventsAsync(ReplicationDbContext db, int ruleId, List<SourceChange> changes, CancellationToken cancellationToken)
     {
         await _eventGate.WaitAsync(cancellationToken);
@@ -254,21 +260,22 @@ public sealed class ExecutionLauncher(
                 .FirstOrDefaultAsync(cancellationToken);
             if (pending is not null)
             {
-                var merged = Merge(pending.Changes, changes);
+                var merged = Merge(ReadChanges(pending.Changes), changes);
+                var json = JsonSerializer.Serialize(merged, ChangeJson);
 
                 // Only while it has not started: the job marks it running before it reads the changes.
                 var updated = await db.Executions
                     .Where(e => e.Id == pending.Id && e.Status == ExecutionStatus.Pending && e.StartedAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Changes, merged), cancellationToken);
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Changes, json), cancellationToken);
                 if (updated == 1)
                 {
-                    pending.Changes = merged;
+                    pending.Changes = json;
                     return pending;
                 }
             }
 
             var execution = Execution.Queue(ruleId, ExecutionTrigger.Event, ExecutionActors.RegistryEvent, clock.GetUtcNow());
-            execution.Changes = Merge([], changes);
+            execution.Changes = JsonSerializer.Serialize(Merge([], changes), ChangeJson);
             db.Executions.Add(execution);
             await db.SaveChangesAsync(cancellationToken);
             db.Entry(execution).State = EntityState.Detached;

@@ -19,16 +19,6 @@ public sealed class ExecutionConfiguration : IEntityTypeConfiguration<Execution>
         builder.Ignore(e => e.IsFinished);
         builder.Ignore(e => e.RetryableTasks);
 
-        // One JSON array, in the camelCase names the column always held, like the rule's pattern lists.
-        builder.ComplexCollection(e => e.Changes, changes =>
-        {
-            changes.ToJson();
-            changes.Property(c => c.Kind).HasJsonPropertyName("kind");
-            changes.Property(c => c.Repository).HasJsonPropertyName("repository");
-            changes.Property(c => c.Tag).HasJsonPropertyName("tag");
-            changes.Property(c => c.Digest).HasJsonPropertyName("digest");
-        });
-
         // Deleting a rule deletes its history; a retry outlives the pruning of its parent.
         builder.HasOne<ReplicationRule>().WithMany().HasForeignKey(e => e.RuleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Execution>().WithMany().HasForeignKey(e => e.ParentExecutionId).OnDelete(DeleteBehavior.SetNull);

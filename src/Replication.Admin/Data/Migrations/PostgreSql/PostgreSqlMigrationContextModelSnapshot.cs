@@ -295,6 +295,9 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                     b.Property<long>("BytesTransferred")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Changes")
+                        .HasColumnType("text");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
@@ -362,28 +365,6 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
 
                     b.Property<int>("UpToDate")
                         .HasColumnType("integer");
-
-                    b.ComplexCollection(typeof(List<Dictionary<string, object>>), "Changes", "Replication.Admin.Executions.Execution.Changes#SourceChange", b1 =>
-                        {
-                            b1.IsRequired();
-
-                            b1.Property<string>("Digest")
-                                .HasJsonPropertyName("digest");
-
-                            b1.Property<int>("Kind")
-                                .HasJsonPropertyName("kind");
-
-                            b1.Property<string>("Repository")
-                                .IsRequired()
-                                .HasJsonPropertyName("repository");
-
-                            b1.Property<string>("Tag")
-                                .HasJsonPropertyName("tag");
-
-                            b1
-                                .ToJson("Changes")
-                                .HasColumnType("jsonb");
-                        });
 
                     b.HasKey("Id");
 
