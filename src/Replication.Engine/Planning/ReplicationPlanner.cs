@@ -15,6 +15,7 @@ public sealed class ReplicationPlanner
 {
     private readonly IRegistryClientFactory _clients;
     private readonly ReplicationOptions _options;
+    private readonly Polly.ResiliencePipeline _planRetries;
 
     /// <summary>Creates a planner over the given registry clients.</summary>
     public ReplicationPlanner(IRegistryClientFactory clients, ReplicationOptions? options = null)
@@ -23,6 +24,7 @@ public sealed class ReplicationPlanner
         _clients = clients;
         _options = options ?? new ReplicationOptions();
         _options.EnsureValid();
+        _planRetries = TaskRetries.Build(_options, TimeProvider.System, e => e is ReplicationException { IsTransient: true });
     }
 
     /// <summary>
@@ -259,22 +261,10 @@ public sealed class ReplicationPlanner
 
     /// <summary>
     /// Planning is read-only, so a transient failure that outlasted the client's own retries (a long 503 burst) is
-    /// simply planned again, up to <see cref="ReplicationOptions.MaxTaskAttempts"/> times.
+    /// simply planned again, by the same task-layer pipeline as a copy (<see cref="TaskRetries"/>).
     /// </summary>
-    private async Task<ReplicationPlan> WithRetriesAsync(Func<Task<ReplicationPlan>> plan, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await plan().ConfigureAwait(false);
-            }
-            catch (ReplicationException ex) when (ex.IsTransient && attempt < _options.MaxTaskAttempts)
-            {
-                await Task.Delay(_options.TaskRetryDelay * attempt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private async Task<ReplicationPlan> WithRetriesAsync(Func<Task<ReplicationPlan>> plan, CancellationToken cancellationToken) =>
+        await _planRetries.ExecuteAsync(async _ => await plan().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Repositories of the project the filter selects: the explicit names, or the catalog.</summary>
     private static async IAsyncEnumerable<string> SelectRepositoriesAsync(
