@@ -51,8 +51,7 @@ public interface IRegistryClient
     /// GET a blob from byte <paramref name="offset"/> on (HTTP <c>Range</c>): what an <c>openContent</c> callback of
     /// <see cref="UploadBlobAsync"/> calls to resume a copy without re-reading the start.
     /// </summary>
-    Task<Stream> OpenBlobAsync(string repository, string digest, long offset, CancellationToken cancellationToken = default) =>
-        offset == 0 ? OpenBlobAsync(repository, digest, cancellationToken) : throw new NotSupportedException("Ranged blob reads are not supported by this client.");
+    Task<Stream> OpenBlobAsync(string repository, string digest, long offset, CancellationToken cancellationToken = default);
 
     /// <summary>Cross-repository mount; false when the registry answered with an upload session instead (which is cancelled).</summary>
     Task<bool> TryMountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken = default);
@@ -73,51 +72,17 @@ public interface IRegistryClient
         IProgress<long>? progress = null,
         CancellationToken cancellationToken = default);
 
-    /// <summary>Manifests that refer to <paramref name="digest"/>: the referrers API, else the <c>sha256-&lt;hex&gt;</c> tag fallback.</summary>
-    Task<IReadOnlyList<Descriptor>> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken = default);
-
     /// <summary>
-    /// The OCI 1.1 referrers API alone (<c>GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;</c>, every <c>Link</c> page), no
+    /// The OCI 1.1 referrers API (<c>GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;</c>, every <c>Link</c> page), no
     /// fallback: a caller that copies many manifests asks once, and after <see cref="ReferrersApiSupport.Unsupported"/>
     /// goes straight to <see cref="GetReferrersFromTagAsync"/> for the rest of its work.
     /// </summary>
-    Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default) =>
-        Task.FromResult(ReferrersApiAnswer.Unknown);
+    Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The referrers listed by the tag-schema fallback index <c>sha256-&lt;hex&gt;</c> (one GET); empty when that tag does
-    /// not exist or holds no index.
+    /// not exist or holds no index. The cosign <c>.sig/.att/.sbom</c> tags come from a tag listing
+    /// (<see cref="AttachmentTags.TryParse"/>), not from a question per digest.
     /// </summary>
-    async Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var index = await GetManifestAsync(repository, AttachmentTags.Stem(digest), cancellationToken);
-            return index.IsIndex ? index.Children : [];
-        }
-        catch (RegistryException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return [];
-        }
-    }
-
-    /// <summary>
-    /// Tags that hang off <paramref name="digest"/> and exist in <paramref name="repository"/>: the referrers fallback
-    /// index (<c>sha256-&lt;hex&gt;</c>) and cosign's <c>.sig</c>, <c>.att</c> and <c>.sbom</c> tags. A copier copies
-    /// them as tags (after the manifest they belong to) whatever the rule's tag filter says. One HEAD per candidate;
-    /// a caller that already holds the tag list can use <see cref="AttachmentTags.For"/> instead.
-    /// </summary>
-    async Task<IReadOnlyList<AttachmentTag>> ListAttachmentTagsAsync(string repository, string digest, CancellationToken cancellationToken = default)
-    {
-        var found = new List<AttachmentTag>();
-        foreach (var (tag, kind) in AttachmentTags.For(digest))
-        {
-            if (await HeadManifestAsync(repository, tag, cancellationToken) is { } info)
-            {
-                found.Add(new AttachmentTag(tag, kind, info));
-            }
-        }
-
-        return found;
-    }
+    Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default);
 }

@@ -33,9 +33,6 @@ internal sealed class RegistryClient : IRegistryClient
 
     internal EndpointAuth Auth => _transport.Auth;
 
-    /// <summary>Set by the last <see cref="UploadBlobAsync"/>, for tests: faults recovered and sessions restarted.</summary>
-    internal (int Faults, int Restarts, bool Chunked) LastUpload { get; private set; }
-
     // ---- ping ---------------------------------------------------------------------------------------------------
 
     public async Task<PingResult> PingAsync(CancellationToken cancellationToken = default)
@@ -46,8 +43,8 @@ internal sealed class RegistryClient : IRegistryClient
         try
         {
             var request = new RegistryRequest(HttpMethod.Get, _transport.Url("/v2/"), Scopes.None) { Retry = false, FollowRedirects = true };
-            using var response = await _transport.SendAsync(request, limit.Token);
-            var body = await response.Content.ReadAsByteArrayAsync(limit.Token);
+            using var response = await _transport.SendAsync(request, limit.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(limit.Token).ConfigureAwait(false);
             var apiVersion = RegistryResponses.Header(response, "Docker-Distribution-API-Version");
             return Classify(response, body, apiVersion, where);
         }
@@ -128,7 +125,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Page<string>> GetCatalogPageAsync(int pageSize = 100, string? last = null, CancellationToken cancellationToken = default)
     {
-        var (items, next) = await GetCatalogPageAsync(CatalogUrl(pageSize, last), cancellationToken);
+        var (items, next) = await GetCatalogPageAsync(CatalogUrl(pageSize, last), cancellationToken).ConfigureAwait(false);
         return new Page<string>(items, NextCursor(next, items));
     }
 
@@ -137,7 +134,7 @@ internal sealed class RegistryClient : IRegistryClient
         Uri? url = CatalogUrl(ListPageSize, null);
         while (url is not null)
         {
-            var (items, next) = await GetCatalogPageAsync(url, cancellationToken);
+            var (items, next) = await GetCatalogPageAsync(url, cancellationToken).ConfigureAwait(false);
             foreach (var item in items)
             {
                 yield return item;
@@ -150,7 +147,7 @@ internal sealed class RegistryClient : IRegistryClient
     public async Task<Page<string>> GetTagsPageAsync(string repository, int pageSize = 100, string? last = null, CancellationToken cancellationToken = default)
     {
         References.RequireRepository(repository);
-        var (items, next) = await GetTagsPageAsync(repository, TagsUrl(repository, pageSize, last), cancellationToken);
+        var (items, next) = await GetTagsPageAsync(repository, TagsUrl(repository, pageSize, last), cancellationToken).ConfigureAwait(false);
         return new Page<string>(items, NextCursor(next, items));
     }
 
@@ -160,7 +157,7 @@ internal sealed class RegistryClient : IRegistryClient
         Uri? url = TagsUrl(repository, ListPageSize, null);
         while (url is not null)
         {
-            var (items, next) = await GetTagsPageAsync(repository, url, cancellationToken);
+            var (items, next) = await GetTagsPageAsync(repository, url, cancellationToken).ConfigureAwait(false);
             foreach (var item in items)
             {
                 yield return item;
@@ -181,10 +178,10 @@ internal sealed class RegistryClient : IRegistryClient
 
     private async Task<(IReadOnlyList<string> Items, Uri? Next)> GetCatalogPageAsync(Uri url, CancellationToken cancellationToken)
     {
-        using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Get, url, Scopes.Catalog), cancellationToken);
+        using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Get, url, Scopes.Catalog), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
         {
-            var error = await RegistryResponses.ErrorAsync(response, "list the repositories", cancellationToken);
+            var error = await RegistryResponses.ErrorAsync(response, "list the repositories", cancellationToken).ConfigureAwait(false);
             throw new CatalogUnavailableException(
                 response.StatusCode == HttpStatusCode.NotFound || response.StatusCode == HttpStatusCode.MethodNotAllowed
                     ? $"{Endpoint.Authority} does not offer the repository catalog (/v2/_catalog answered {(int)response.StatusCode}); name the repositories explicitly."
@@ -193,20 +190,20 @@ internal sealed class RegistryClient : IRegistryClient
                 error.Errors);
         }
 
-        await EnsureSuccessAsync(response, "list the repositories", cancellationToken);
-        return (await ReadStringArrayAsync(response, "repositories", cancellationToken), NextLink(response, url));
+        await EnsureSuccessAsync(response, "list the repositories", cancellationToken).ConfigureAwait(false);
+        return (await ReadStringArrayAsync(response, "repositories", cancellationToken).ConfigureAwait(false), NextLink(response, url));
     }
 
     private async Task<(IReadOnlyList<string> Items, Uri? Next)> GetTagsPageAsync(string repository, Uri url, CancellationToken cancellationToken)
     {
-        using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Get, url, Scopes.Pull(repository)), cancellationToken);
+        using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Get, url, Scopes.Pull(repository)), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return ([], null); // NAME_UNKNOWN: a repository with no tags yet
         }
 
-        await EnsureSuccessAsync(response, $"list the tags of {repository}", cancellationToken);
-        return (await ReadStringArrayAsync(response, "tags", cancellationToken), NextLink(response, url));
+        await EnsureSuccessAsync(response, $"list the tags of {repository}", cancellationToken).ConfigureAwait(false);
+        return (await ReadStringArrayAsync(response, "tags", cancellationToken).ConfigureAwait(false), NextLink(response, url));
     }
 
     private static Uri? NextLink(HttpResponseMessage response, Uri requestUri) =>
@@ -214,7 +211,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     private static async Task<IReadOnlyList<string>> ReadStringArrayAsync(HttpResponseMessage response, string property, CancellationToken cancellationToken)
     {
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var doc = JsonDocument.Parse(body);
@@ -243,19 +240,19 @@ internal sealed class RegistryClient : IRegistryClient
         {
             Accept = ManifestAccept,
         };
-        using var response = await _transport.SendAsync(request, cancellationToken);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
         }
 
-        await EnsureSuccessAsync(response, $"check manifest {repository}:{reference}", cancellationToken);
+        await EnsureSuccessAsync(response, $"check manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
         var digest = RegistryResponses.Header(response, "Docker-Content-Digest");
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (digest is null || !Digests.IsSupported(digest) || mediaType is null)
         {
             // Some registries omit the digest on HEAD: read the manifest and compute it.
-            var manifest = await GetManifestAsync(repository, reference, cancellationToken);
+            var manifest = await GetManifestAsync(repository, reference, cancellationToken).ConfigureAwait(false);
             return new ManifestInfo(manifest.Digest, manifest.MediaType, manifest.Bytes.Length);
         }
 
@@ -270,14 +267,14 @@ internal sealed class RegistryClient : IRegistryClient
         {
             Accept = ManifestAccept,
         };
-        using var response = await _transport.SendAsync(request, cancellationToken);
-        await EnsureSuccessAsync(response, $"read manifest {repository}:{reference}", cancellationToken);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, $"read manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
         if (response.Content.Headers.ContentLength > MaxManifestBytes)
         {
             throw new RegistryException($"Manifest {repository}:{reference} is larger than {MaxManifestBytes / 1024 / 1024} MiB; refusing to read it.");
         }
 
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var mediaType = ManifestMediaType.Resolve(response.Content.Headers.ContentType?.MediaType, bytes);
         if (ManifestMediaType.IsSchema1(mediaType, bytes))
         {
@@ -324,8 +321,8 @@ internal sealed class RegistryClient : IRegistryClient
                 return content;
             },
         };
-        using var response = await _transport.SendAsync(request, cancellationToken);
-        await EnsureSuccessAsync(response, $"push manifest {repository}:{reference}", cancellationToken);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, $"push manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
         var digest = RegistryResponses.Header(response, "Docker-Content-Digest");
         return digest is not null && Digests.IsSupported(digest) ? digest : Digests.Compute(manifest.Bytes.Span, manifest.Digest);
     }
@@ -335,7 +332,7 @@ internal sealed class RegistryClient : IRegistryClient
         References.RequireRepository(repository);
         Digests.RequireDigest(digest);
         var request = new RegistryRequest(HttpMethod.Delete, ManifestUrl(repository, digest), Scopes.Delete(repository));
-        using var response = await _transport.SendAsync(request, cancellationToken);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;
@@ -343,14 +340,14 @@ internal sealed class RegistryClient : IRegistryClient
 
         if (response.StatusCode == HttpStatusCode.MethodNotAllowed)
         {
-            var error = await RegistryResponses.ErrorAsync(response, $"delete {repository}@{digest}", cancellationToken);
+            var error = await RegistryResponses.ErrorAsync(response, $"delete {repository}@{digest}", cancellationToken).ConfigureAwait(false);
             throw new RegistryException(
                 $"{Endpoint.Authority} does not allow deleting images: deletion is disabled in its configuration (for CNCF distribution: storage.delete.enabled). {repository}@{digest} was not deleted.",
                 response.StatusCode,
                 error.Errors.Count > 0 ? error.Errors : [new RegistryError(RegistryErrorCodes.Unsupported, "deletion disabled")]);
         }
 
-        await EnsureSuccessAsync(response, $"delete {repository}@{digest}", cancellationToken);
+        await EnsureSuccessAsync(response, $"delete {repository}@{digest}", cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -365,13 +362,13 @@ internal sealed class RegistryClient : IRegistryClient
         References.RequireRepository(repository);
         Digests.RequireDigest(digest);
         var request = new RegistryRequest(HttpMethod.Head, BlobUrl(repository, digest), Scopes.Pull(repository)) { FollowRedirects = true };
-        using var response = await _transport.SendAsync(request, cancellationToken);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
         }
 
-        await EnsureSuccessAsync(response, $"check blob {digest} in {repository}", cancellationToken);
+        await EnsureSuccessAsync(response, $"check blob {digest} in {repository}", cancellationToken).ConfigureAwait(false);
         return response.Content.Headers.ContentLength ?? -1;
     }
 
@@ -389,17 +386,17 @@ internal sealed class RegistryClient : IRegistryClient
             FollowRedirects = true,
             Configure = offset > 0 ? m => m.Headers.Range = new RangeHeaderValue(offset, null) : null,
         };
-        var response = await _transport.SendAsync(request, cancellationToken);
+        var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {
-            await EnsureSuccessAsync(response, $"read blob {digest} from {repository}", cancellationToken);
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await EnsureSuccessAsync(response, $"read blob {digest} from {repository}", cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var length = response.Content.Headers.ContentLength;
             Stream stream = new BlobDownloadStream(body, response, _options.RequestTimeout, $"{repository}@{digest}", length);
             if (offset > 0 && response.StatusCode != HttpStatusCode.PartialContent)
             {
                 // The server ignored Range: skip to the offset by reading (correct, if wasteful).
-                await SkipAsync(stream, offset, cancellationToken);
+                await SkipAsync(stream, offset, cancellationToken).ConfigureAwait(false);
             }
 
             return stream;
@@ -416,7 +413,7 @@ internal sealed class RegistryClient : IRegistryClient
         var buffer = new byte[81920];
         while (count > 0)
         {
-            var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken);
+            var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 throw new RegistryException($"The blob ended before offset {count} could be reached.");
@@ -432,7 +429,7 @@ internal sealed class RegistryClient : IRegistryClient
         References.RequireRepository(fromRepository);
         Digests.RequireDigest(digest);
         var url = _transport.Url($"/v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(fromRepository)}");
-        using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Post, url, Scopes.Mount(repository, fromRepository)), cancellationToken);
+        using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Post, url, Scopes.Mount(repository, fromRepository)), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Created)
         {
             return true;
@@ -443,13 +440,13 @@ internal sealed class RegistryClient : IRegistryClient
             // The registry opened an upload session instead (blob not there, or not visible to us): close it.
             if (RegistryResponses.Location(response) is { } session)
             {
-                await CancelSessionAsync(repository, session);
+                await CancelSessionAsync(repository, session).ConfigureAwait(false);
             }
 
             return false;
         }
 
-        await EnsureSuccessAsync(response, $"mount {digest} from {fromRepository} into {repository}", cancellationToken);
+        await EnsureSuccessAsync(response, $"mount {digest} from {fromRepository} into {repository}", cancellationToken).ConfigureAwait(false);
         return false;
     }
 
@@ -458,7 +455,7 @@ internal sealed class RegistryClient : IRegistryClient
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Delete, session, Scopes.Push(repository)) { Retry = false }, timeout.Token);
+            using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Delete, session, Scopes.Push(repository)) { Retry = false }, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RegistryException or OperationCanceledException)
         {
@@ -478,26 +475,12 @@ internal sealed class RegistryClient : IRegistryClient
         References.RequireRepository(repository);
         Digests.RequireDigest(blob.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(blob.Size);
-        var upload = new BlobUpload(_transport, repository, blob, openContent, progress, _logger);
-        try
-        {
-            await upload.RunAsync(cancellationToken);
-        }
-        finally
-        {
-            LastUpload = (upload.Faults, upload.Restarts, upload.Chunked);
-        }
+        await new BlobUpload(_transport, repository, blob, openContent, progress, _logger).RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private Uri BlobUrl(string repository, string digest) => _transport.Url($"/v2/{repository}/blobs/{digest}");
 
     // ---- referrers ----------------------------------------------------------------------------------------------
-
-    public async Task<IReadOnlyList<Descriptor>> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken = default)
-    {
-        var answer = await GetReferrersFromApiAsync(repository, digest, cancellationToken);
-        return answer.Referrers ?? await GetReferrersFromTagAsync(repository, digest, cancellationToken);
-    }
 
     public async Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
@@ -509,7 +492,7 @@ internal sealed class RegistryClient : IRegistryClient
         while (url is not null)
         {
             var request = new RegistryRequest(HttpMethod.Get, url, Scopes.Pull(repository)) { Accept = [MediaTypes.OciIndex] };
-            using var response = await _transport.SendAsync(request, cancellationToken);
+            using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
             switch (response.StatusCode)
             {
                 // A registry with the API never answers 404 (distribution spec): 404, as distribution 2.8 answers, and 405
@@ -522,8 +505,8 @@ internal sealed class RegistryClient : IRegistryClient
                     return ReferrersApiAnswer.Unknown;
             }
 
-            await EnsureSuccessAsync(response, $"list the referrers of {repository}@{digest}", cancellationToken);
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            await EnsureSuccessAsync(response, $"list the referrers of {repository}@{digest}", cancellationToken).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             referrers.AddRange(new Manifest(bytes, MediaTypes.OciIndex, Digests.Sha256(bytes)).Children);
 
             // Long lists come in pages (Link: rel="next"), each an index of its own.
@@ -541,7 +524,7 @@ internal sealed class RegistryClient : IRegistryClient
         // One GET, not HEAD then GET: a missing tag costs the same, an existing one a request less.
         try
         {
-            var index = await GetManifestAsync(repository, AttachmentTags.Stem(digest), cancellationToken);
+            var index = await GetManifestAsync(repository, AttachmentTags.Stem(digest), cancellationToken).ConfigureAwait(false);
 
             // "If the tag schema does not return a valid image index, assume there are no referrers" (distribution spec).
             return index.IsIndex ? index.Children : [];
@@ -552,29 +535,13 @@ internal sealed class RegistryClient : IRegistryClient
         }
     }
 
-    public async Task<IReadOnlyList<AttachmentTag>> ListAttachmentTagsAsync(string repository, string digest, CancellationToken cancellationToken = default)
-    {
-        References.RequireRepository(repository);
-        Digests.RequireDigest(digest);
-        var found = new List<AttachmentTag>();
-        foreach (var (tag, kind) in AttachmentTags.For(digest))
-        {
-            if (await HeadManifestAsync(repository, tag, cancellationToken) is { } info)
-            {
-                found.Add(new AttachmentTag(tag, kind, info));
-            }
-        }
-
-        return found;
-    }
-
     // ---- shared -------------------------------------------------------------------------------------------------
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
         {
-            throw await RegistryResponses.ErrorAsync(response, action, cancellationToken);
+            throw await RegistryResponses.ErrorAsync(response, action, cancellationToken).ConfigureAwait(false);
         }
     }
 }

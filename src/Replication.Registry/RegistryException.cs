@@ -19,16 +19,7 @@ public class RegistryException : Exception
         Errors = errors ?? [];
     }
 
-    public RegistryException()
-        : this("The registry refused the request.")
-    {
-    }
-
-    public RegistryException(string message)
-        : this(message, null, null, null)
-    {
-    }
-
+    /// <summary>A failure with no answer from the registry (a broken connection, an unreadable body): transient.</summary>
     public RegistryException(string message, Exception innerException)
         : this(message, null, null, innerException)
     {
@@ -76,20 +67,6 @@ public sealed class UnsupportedManifestException : RegistryException
         MediaType = mediaType;
     }
 
-    public UnsupportedManifestException()
-    {
-    }
-
-    public UnsupportedManifestException(string message)
-        : base(message)
-    {
-    }
-
-    public UnsupportedManifestException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
     public string? MediaType { get; }
 
     public override bool IsTransient => false;
@@ -103,20 +80,6 @@ public sealed class DigestMismatchException : RegistryException
     {
         Expected = expected;
         Actual = actual;
-    }
-
-    public DigestMismatchException()
-    {
-    }
-
-    public DigestMismatchException(string message)
-        : base(message)
-    {
-    }
-
-    public DigestMismatchException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 
     public string? Expected { get; }
@@ -133,20 +96,6 @@ public sealed class CatalogUnavailableException : RegistryException
 
     public CatalogUnavailableException(string message, HttpStatusCode? statusCode = null, IReadOnlyList<RegistryError>? errors = null)
         : base(message, statusCode, errors)
-    {
-    }
-
-    public CatalogUnavailableException()
-    {
-    }
-
-    public CatalogUnavailableException(string message)
-        : base(message)
-    {
-    }
-
-    public CatalogUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
     {
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,8 @@ public static class RegistryServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.AddSingleton<IValidateOptions<RegistryClientOptions>, RegistryClientOptionsValidator>();
-        services.AddSingleton(TimeProvider.System);
+        // The host's clock when it has one (the web app, a test's fake time); a library never replaces it.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RegistryClientFactory>(sp =>
             new RegistryClientFactory(sp.GetRequiredService<IOptions<RegistryClientOptions>>().Value, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IRegistryClientFactory>(sp => sp.GetRequiredService<RegistryClientFactory>());

@@ -4,7 +4,7 @@ public static class DashboardExtensions
 {
     /// <summary>
     /// The live dashboard and execution page: their queries, browser time, the commands (Replicate, Stop, Retry
-    /// failed) carried out by the job machinery, and the registries' webhook set-up.
+    /// failed) carried out by the job machinery.
     /// </summary>
     public static WebApplicationBuilder AddReplicationDashboard(this WebApplicationBuilder builder)
     {
@@ -12,7 +12,6 @@ public static class DashboardExtensions
         builder.Services.AddSingleton<DashboardQueries>();
         builder.Services.AddScoped<BrowserTime>();
         builder.Services.AddSingleton<IExecutionCommands, LauncherExecutionCommands>();
-        builder.Services.AddSingleton<WebhookConfiguration>();
 
         return builder;
     }

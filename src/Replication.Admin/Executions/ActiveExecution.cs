@@ -35,7 +35,7 @@ public sealed class ActiveExecution : IAsyncDisposable
     public IReadOnlyList<ReplicatedArtifact> Records { get; private set; } = [];
 
     /// <summary>The source changes an event execution replicates; empty for a full run.</summary>
-    public IReadOnlyList<SourceChange> Changes => ExecutionLauncher.ReadChanges(Execution.Changes);
+    public IReadOnlyList<SourceChange> Changes => Execution.Changes;
 
     /// <summary>Tasks still to run, in plan order.</summary>
     public IReadOnlyList<ExecutionTask> Unfinished => Execution.Tasks.Where(t => !t.IsFinished).OrderBy(t => t.Id).ToList();

@@ -1,3 +1,5 @@
+using Replication.Engine.Planning;
+
 namespace Replication.Admin.Executions;
 
 /// <summary>
@@ -74,8 +76,15 @@ public sealed class Execution
     /// <summary>When <see cref="Node"/> last said it still holds it; an old heartbeat lets another node take over.</summary>
     public DateTimeOffset? HeartbeatAt { get; set; }
 
-    /// <summary>Event executions: the source changes (JSON array) to replicate; a burst for the same tag is folded in here.</summary>
-    public string? Changes { get; set; }
+    // Rows of full runs hold NULL; none is none.
+    private List<SourceChange>? _changes;
+
+    /// <summary>Event executions: the source changes to replicate; a burst for the same tag is folded in here.</summary>
+    public List<SourceChange> Changes
+    {
+        get => _changes ??= [];
+        set => _changes = value;
+    }
 
     public List<ExecutionTask> Tasks { get; set; } = [];
 
@@ -121,7 +130,7 @@ public sealed class Execution
 
         // Failed while planning: the retry plans again (the same events, or the whole rule).
         retry.Planned = Planned;
-        retry.Changes = Planned ? null : Changes;
+        retry.Changes = Planned ? [] : [.. Changes];
         retry.Total = tasks.Count;
         retry.Tasks = tasks.Select(t => t.Again()).ToList();
         return retry;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Replication.Admin.Audit;
 using Replication.Admin.Data;
@@ -49,8 +48,6 @@ public sealed class ExecutionLauncher(
     TimeProvider clock,
     ILogger<ExecutionLauncher> logger) : IDisposable
 {
-    private static readonly JsonSerializerOptions ChangeJson = new(JsonSerializerDefaults.Web);
-
     // Folding events into a pending execution is read-modify-write; webhook calls take turns.
     private readonly SemaphoreSlim _eventGate = new(1, 1);
 
@@ -236,9 +233,6 @@ public sealed class ExecutionLauncher(
         }
     });
 
-    internal static IReadOnlyList<SourceChange> ReadChanges(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<SourceChange>>(json, ChangeJson) ?? [];
-
     private async Task<Execution> QueueEventsAsync(ReplicationDbContext db, int ruleId, List<SourceChange> changes, CancellationToken cancellationToken)
     {
         await _eventGate.WaitAsync(cancellationToken);
@@ -260,22 +254,21 @@ public sealed class ExecutionLauncher(
                 .FirstOrDefaultAsync(cancellationToken);
             if (pending is not null)
             {
-                var merged = Merge(ReadChanges(pending.Changes), changes);
-                var json = JsonSerializer.Serialize(merged, ChangeJson);
+                var merged = Merge(pending.Changes, changes);
 
                 // Only while it has not started: the job marks it running before it reads the changes.
                 var updated = await db.Executions
                     .Where(e => e.Id == pending.Id && e.Status == ExecutionStatus.Pending && e.StartedAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Changes, json), cancellationToken);
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Changes, merged), cancellationToken);
                 if (updated == 1)
                 {
-                    pending.Changes = json;
+                    pending.Changes = merged;
                     return pending;
                 }
             }
 
             var execution = Execution.Queue(ruleId, ExecutionTrigger.Event, ExecutionActors.RegistryEvent, clock.GetUtcNow());
-            execution.Changes = JsonSerializer.Serialize(Merge([], changes), ChangeJson);
+            execution.Changes = Merge([], changes);
             db.Executions.Add(execution);
             await db.SaveChangesAsync(cancellationToken);
             db.Entry(execution).State = EntityState.Detached;

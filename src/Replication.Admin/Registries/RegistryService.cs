@@ -101,13 +101,7 @@ public sealed class RegistryService(
             return NameTaken(registry.Name);
         }
 
-        var changes = Changes(before, Snapshot(registry));
-        if (!string.Equals(passwordBefore, registry.ProtectedPassword, StringComparison.Ordinal))
-        {
-            changes.Add(registry.ProtectedPassword is null ? "password removed" : "password changed");
-        }
-
-        await audit.RecordAsync(actor, AuditActions.RegistryUpdate, Target(registry), changes.Count == 0 ? "no changes" : string.Join("; ", changes), cancellationToken);
+        await audit.RecordAsync(actor, AuditActions.RegistryUpdate, Target(registry), UpdateDetails(before, passwordBefore, registry), cancellationToken);
         Saved(registry.Id);
         return RegistrySaveResult.Saved(RegistryView.From(registry));
     }
@@ -165,16 +159,7 @@ public sealed class RegistryService(
         tracked.Name = input.Name!.Trim();
         tracked.Url = NormalizeUrl(input.Url!);
         Apply(tracked, input, actor, now);
-        return cancellationToken =>
-        {
-            var changes = Changes(before, Snapshot(tracked));
-            if (!string.Equals(passwordBefore, tracked.ProtectedPassword, StringComparison.Ordinal))
-            {
-                changes.Add(tracked.ProtectedPassword is null ? "password removed" : "password changed");
-            }
-
-            return audit.RecordAsync(actor, AuditActions.RegistryUpdate, Target(tracked), changes.Count == 0 ? "no changes" : string.Join("; ", changes), cancellationToken);
-        };
+        return cancellationToken => audit.RecordAsync(actor, AuditActions.RegistryUpdate, Target(tracked), UpdateDetails(before, passwordBefore, tracked), cancellationToken);
     }
 
     /// <summary>True when <paramref name="password"/> is the registry's saved password (compared in memory, never shown).</summary>
@@ -404,8 +389,15 @@ public sealed class RegistryService(
         ["description"] = r.Description,
     };
 
-    private static List<string> Changes(Dictionary<string, string> before, Dictionary<string, string> after) =>
-        before.Where(pair => !string.Equals(pair.Value, after[pair.Key], StringComparison.Ordinal))
-            .Select(pair => $"{pair.Key}: '{pair.Value}' -> '{after[pair.Key]}'")
-            .ToList();
+    // The password itself never reaches the audit trail, only that it changed.
+    private static string UpdateDetails(Dictionary<string, string> before, string? passwordBefore, RegistryEndpoint after)
+    {
+        var changes = AuditDiff.Changes(before, Snapshot(after));
+        if (!string.Equals(passwordBefore, after.ProtectedPassword, StringComparison.Ordinal))
+        {
+            changes.Add(after.ProtectedPassword is null ? "password removed" : "password changed");
+        }
+
+        return AuditDiff.Details(changes);
+    }
 }

@@ -121,8 +121,7 @@ public sealed class ReplicationRuleService(
         }
 
         var saved = (await GetAsync(id, cancellationToken))!;
-        var changes = Changes(Snapshot(before), Snapshot(saved));
-        await audit.RecordAsync(actor, AuditActions.RuleUpdate, Target(saved.Name), changes.Count == 0 ? "no changes" : string.Join("; ", changes), cancellationToken);
+        await audit.RecordAsync(actor, AuditActions.RuleUpdate, Target(saved.Name), UpdateDetails(before, saved), cancellationToken);
         await NotifyAsync(RuleChange.Updated(before), cancellationToken);
         return RuleSaveResult.Saved(saved);
     }
@@ -199,8 +198,7 @@ public sealed class ReplicationRuleService(
         return async token =>
         {
             var saved = (await GetAsync(id, token))!;
-            var changes = Changes(Snapshot(before), Snapshot(saved));
-            await audit.RecordAsync(actor, AuditActions.RuleUpdate, Target(saved.Name), changes.Count == 0 ? "no changes" : string.Join("; ", changes), token);
+            await audit.RecordAsync(actor, AuditActions.RuleUpdate, Target(saved.Name), UpdateDetails(before, saved), token);
             await NotifyAsync(RuleChange.Updated(before), token);
         };
     }
@@ -452,8 +450,6 @@ public sealed class ReplicationRuleService(
     private static string Describe(Dictionary<string, string> snapshot) =>
         string.Join("; ", snapshot.Where(p => p.Key != "name" && !(p.Key is "description" or "repositoryNames" or "semver" && p.Value.Length == 0)).Select(p => $"{p.Key}={p.Value}"));
 
-    private static List<string> Changes(Dictionary<string, string> before, Dictionary<string, string> after) =>
-        before.Where(pair => !string.Equals(pair.Value, after[pair.Key], StringComparison.Ordinal))
-            .Select(pair => $"{pair.Key}: '{pair.Value}' -> '{after[pair.Key]}'")
-            .ToList();
+    private static string UpdateDetails(ReplicationRuleView before, ReplicationRuleView after) =>
+        AuditDiff.Details(AuditDiff.Changes(Snapshot(before), Snapshot(after)));
 }

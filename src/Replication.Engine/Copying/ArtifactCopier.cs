@@ -105,13 +105,6 @@ internal sealed class ArtifactCopier
             _run.Checks.Release();
         }
 
-        if (MediaTypes.IsSchema1(manifest.MediaType))
-        {
-            throw new ReplicationException(
-                $"{repository}:{reference} is a Docker schema 1 manifest, a deprecated format that cannot be copied with its digest; push it again with a current client.",
-                false);
-        }
-
         if (!manifest.IsIndex)
         {
             return new ResolvedManifest(manifest, []);
@@ -432,26 +425,6 @@ internal sealed class ArtifactPartlyCopiedException : Exception
     {
         Digest = digest;
         Replicated = [.. replicated];
-    }
-
-    public ArtifactPartlyCopiedException()
-    {
-        Digest = "";
-        Replicated = [];
-    }
-
-    public ArtifactPartlyCopiedException(string message)
-        : base(message)
-    {
-        Digest = "";
-        Replicated = [];
-    }
-
-    public ArtifactPartlyCopiedException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Digest = "";
-        Replicated = [];
     }
 
     public string Digest { get; }

@@ -263,57 +263,60 @@ public sealed class ReplicationRunner
     {
         var started = run.Progress.Time.GetTimestamp();
         var attempt = 0;
+        string? waitingAfter = null;
 
         // What earlier attempts pushed before failing still has to reach the caller's record.
         var pushed = new List<ReplicatedArtifact>();
         string? pushedDigest = null;
-        while (true)
+        var retries = TaskRetries.Build(
+            _options,
+            run.Progress.Time,
+            failure => !(failure is OperationCanceledException && cancellationToken.IsCancellationRequested) && Describe(failure).Transient,
+            args =>
+            {
+                waitingAfter = Describe(args.Outcome.Exception!).Message;
+                run.Progress.Report(new TaskRetrying(task.Id, attempt, waitingAfter, args.RetryDelay));
+                return ValueTask.CompletedTask;
+            });
+        try
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Cancelled, Message = "stopped before it finished" });
-            }
+            return Finish(await retries.ExecuteAsync(
+                async token =>
+                {
+                    if (token.IsCancellationRequested)
+                    {
+                        return Stopped();
+                    }
 
-            attempt++;
-            run.Progress.Report(new TaskStarted(task, attempt, progress.Total));
-            Exception failure;
-            try
-            {
-                return Finish(await work(task, cancellationToken).ConfigureAwait(false));
-            }
-            catch (ArtifactPartlyCopiedException ex)
-            {
-                pushed.AddRange(ex.Replicated);
-                pushedDigest = ex.Digest;
-                failure = ex.InnerException!;
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-
-            if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested)
-            {
-                return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Cancelled, Message = "stopped before it finished" });
-            }
-
-            var (message, transient) = Describe(failure);
-            if (!transient || attempt >= _options.MaxTaskAttempts)
-            {
-                return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Failed, Message = message, IsTransient = transient });
-            }
-
-            var delay = _options.TaskRetryDelay * attempt;
-            run.Progress.Report(new TaskRetrying(task.Id, attempt, message, delay));
-            try
-            {
-                await Task.Delay(delay, run.Progress.Time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Cancelled, Message = $"stopped while waiting to retry after: {message}" });
-            }
+                    waitingAfter = null;
+                    attempt++;
+                    run.Progress.Report(new TaskStarted(task, attempt, progress.Total));
+                    try
+                    {
+                        return await work(task, token).ConfigureAwait(false);
+                    }
+                    catch (ArtifactPartlyCopiedException ex)
+                    {
+                        pushed.AddRange(ex.Replicated);
+                        pushedDigest = ex.Digest;
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException!);
+                        throw;
+                    }
+                },
+                cancellationToken).ConfigureAwait(false));
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Finish(waitingAfter is null ? Stopped() : Stopped($"stopped while waiting to retry after: {waitingAfter}"));
+        }
+        catch (Exception failure)
+        {
+            var (message, transient) = Describe(failure);
+            return Finish(new TaskResult { Task = task, Outcome = TaskOutcome.Failed, Message = message, IsTransient = transient });
+        }
+
+        TaskResult Stopped(string message = "stopped before it finished") =>
+            new() { Task = task, Outcome = TaskOutcome.Cancelled, Message = message };
 
         TaskResult Finish(TaskResult result) => result with
         {

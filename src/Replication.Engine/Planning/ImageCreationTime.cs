@@ -31,7 +31,8 @@ internal static class ImageCreationTime
             return null;
         }
 
-        await using var stream = await client.OpenBlobAsync(repository, config.Digest, cancellationToken).ConfigureAwait(false);
+        var stream = await client.OpenBlobAsync(repository, config.Digest, cancellationToken).ConfigureAwait(false);
+        await using var disposeStream = stream.ConfigureAwait(false);
         try
         {
             using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,7 @@ public sealed class ReplicationPlanner
 {
     private readonly IRegistryClientFactory _clients;
     private readonly ReplicationOptions _options;
+    private readonly Polly.ResiliencePipeline _planRetries;
 
     /// <summary>Creates a planner over the given registry clients.</summary>
     public ReplicationPlanner(IRegistryClientFactory clients, ReplicationOptions? options = null)
@@ -23,6 +24,7 @@ public sealed class ReplicationPlanner
         _clients = clients;
         _options = options ?? new ReplicationOptions();
         _options.EnsureValid();
+        _planRetries = TaskRetries.Build(_options, TimeProvider.System, e => e is ReplicationException { IsTransient: true });
     }
 
     /// <summary>
@@ -68,8 +70,8 @@ public sealed class ReplicationPlanner
                 new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
                 async (repository, token) =>
                 {
-                    var listed = await client.ListTagsAsync(repository, token).ToListAsync(token);
-                    var tags = await SelectTagsAsync(client, repository, filter, listed, token);
+                    var listed = await client.ListTagsAsync(repository, token).ToListAsync(token).ConfigureAwait(false);
+                    var tags = await SelectTagsAsync(client, repository, filter, listed, token).ConfigureAwait(false);
                     if (tags.Count > 0)
                     {
                         selected.Add(new PreviewRepository(repository, tags.Count, tags.Take(sampleSize).ToList(), mapping.ToDestination(repository)));
@@ -105,7 +107,7 @@ public sealed class ReplicationPlanner
                         if (!scope.Naming.IsOneToOne)
                         {
                             // Flattening can put two sources on one name: refuse before copying anything, naming both.
-                            var listed = await repositories.ToListAsync(cancellationToken);
+                            var listed = await repositories.ToListAsync(cancellationToken).ConfigureAwait(false);
                             var collisions = NamingCollision.Find(listed.Select(r => (r, run.Mapping.ToDestination(r))));
                             if (collisions.Count > 0)
                             {
@@ -120,13 +122,13 @@ public sealed class ReplicationPlanner
                             new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelListings, CancellationToken = cancellationToken },
                             async (repository, token) =>
                             {
-                                var tags = await run.Source.ListTagsAsync(repository, token).ToListAsync(token);
-                                await run.PlanRepositoryAsync(repository, tags);
-                            });
+                                var tags = await run.Source.ListTagsAsync(repository, token).ToListAsync(token).ConfigureAwait(false);
+                                await run.PlanRepositoryAsync(repository, tags).ConfigureAwait(false);
+                            }).ConfigureAwait(false);
 
                         if (scope.ReplicateDeletions)
                         {
-                            await run.PlanDeletionsAsync(scope.Replicated, sourceRepository: null);
+                            await run.PlanDeletionsAsync(scope.Replicated, sourceRepository: null).ConfigureAwait(false);
                         }
                     }).ConfigureAwait(false);
 
@@ -231,26 +233,26 @@ public sealed class ReplicationPlanner
             {
                 if (concern.Effect == ChangeEffect.Delete)
                 {
-                    await run.PlanDeletionsAsync(concern.Recorded, sourceRepository);
+                    await run.PlanDeletionsAsync(concern.Recorded, sourceRepository).ConfigureAwait(false);
                 }
                 else if (concern.Kind == ArtifactKind.Image)
                 {
                     // "Newest N" depends on the whole repository: a pushed tag counts only while it is among them.
                     if (scope.Filter.Newest is not null)
                     {
-                        var tags = await run.Source.ListTagsAsync(sourceRepository, cancellationToken).ToListAsync(cancellationToken);
-                        if (!(await SelectTagsAsync(run.Source, sourceRepository, scope.Filter, tags, cancellationToken)).Contains(concern.Tag!))
+                        var tags = await run.Source.ListTagsAsync(sourceRepository, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+                        if (!(await SelectTagsAsync(run.Source, sourceRepository, scope.Filter, tags, cancellationToken).ConfigureAwait(false)).Contains(concern.Tag!))
                         {
                             return;
                         }
                     }
 
-                    await run.CompareAsync(sourceRepository, concern.Tag!, ArtifactKind.Image, referrerTags: null, record: true);
+                    await run.CompareAsync(sourceRepository, concern.Tag!, ArtifactKind.Image, referrerTags: null, record: true).ConfigureAwait(false);
                 }
-                else if (await run.Destination.HeadManifestAsync(concern.DestinationRepository, concern.Subject!, cancellationToken) is not null)
+                else if (await run.Destination.HeadManifestAsync(concern.DestinationRepository, concern.Subject!, cancellationToken).ConfigureAwait(false) is not null)
                 {
                     // A signature of an image this rule never copied has nothing to follow.
-                    await run.CompareAsync(sourceRepository, concern.Tag!, ArtifactKind.Referrer, referrerTags: null, record: true);
+                    await run.CompareAsync(sourceRepository, concern.Tag!, ArtifactKind.Referrer, referrerTags: null, record: true).ConfigureAwait(false);
                 }
             }).ConfigureAwait(false);
 
@@ -259,22 +261,10 @@ public sealed class ReplicationPlanner
 
     /// <summary>
     /// Planning is read-only, so a transient failure that outlasted the client's own retries (a long 503 burst) is
-    /// simply planned again, up to <see cref="ReplicationOptions.MaxTaskAttempts"/> times.
+    /// simply planned again, by the same task-layer pipeline as a copy (<see cref="TaskRetries"/>).
     /// </summary>
-    private async Task<ReplicationPlan> WithRetriesAsync(Func<Task<ReplicationPlan>> plan, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await plan().ConfigureAwait(false);
-            }
-            catch (ReplicationException ex) when (ex.IsTransient && attempt < _options.MaxTaskAttempts)
-            {
-                await Task.Delay(_options.TaskRetryDelay * attempt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private async Task<ReplicationPlan> WithRetriesAsync(Func<Task<ReplicationPlan>> plan, CancellationToken cancellationToken) =>
+        await _planRetries.ExecuteAsync(async _ => await plan().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Repositories of the project the filter selects: the explicit names, or the catalog.</summary>
     private static async IAsyncEnumerable<string> SelectRepositoriesAsync(
@@ -378,7 +368,7 @@ public sealed class ReplicationPlanner
 
         public async Task PlanRepositoryAsync(string repository, IReadOnlyList<string> tags)
         {
-            var selected = await SelectTagsAsync(Source, repository, _scope.Filter, tags, _cancellationToken);
+            var selected = await SelectTagsAsync(Source, repository, _scope.Filter, tags, _cancellationToken).ConfigureAwait(false);
             var selectedSet = selected.ToHashSet(StringComparer.Ordinal);
             var destinationRepository = Mapping.ToDestination(repository);
             foreach (var tag in tags)
@@ -401,7 +391,7 @@ public sealed class ReplicationPlanner
                 }
             }
 
-            var compared = await Task.WhenAll(selected.Select(tag => CompareAsync(repository, tag, ArtifactKind.Image, referrerTags, record: false)));
+            var compared = await Task.WhenAll(selected.Select(tag => CompareAsync(repository, tag, ArtifactKind.Image, referrerTags, record: false))).ConfigureAwait(false);
 
             // Referrers of a copied image travel with its first copy; those of an image already up to date are planned on their own.
             var copiedDigests = new HashSet<string>(StringComparer.Ordinal);
@@ -419,7 +409,7 @@ public sealed class ReplicationPlanner
             var upToDateSubjects = compared.Where(c => c.Verdict == Verdict.UpToDate).Select(c => c.Artifact!.Digest)
                 .Where(d => !copiedDigests.Contains(d)).ToHashSet(StringComparer.Ordinal);
             var followers = upToDateSubjects.Where(referrerTags.ContainsKey).SelectMany(d => referrerTags[d]);
-            await Task.WhenAll(followers.Select(tag => CompareAsync(repository, tag, ArtifactKind.Referrer, referrerTags, record: true)));
+            await Task.WhenAll(followers.Select(tag => CompareAsync(repository, tag, ArtifactKind.Referrer, referrerTags, record: true))).ConfigureAwait(false);
         }
 
         /// <summary>HEADs a tag at both ends and decides what to do with it.</summary>
@@ -433,13 +423,13 @@ public sealed class ReplicationPlanner
             var destinationRepository = Mapping.ToDestination(repository);
             ManifestInfo? source;
             ManifestInfo? destination;
-            await _checks.WaitAsync(_cancellationToken);
+            await _checks.WaitAsync(_cancellationToken).ConfigureAwait(false);
             try
             {
                 var sourceHead = Source.HeadManifestAsync(repository, tag, _cancellationToken);
                 var destinationHead = Destination.HeadManifestAsync(destinationRepository, tag, _cancellationToken);
-                source = await sourceHead;
-                destination = await destinationHead;
+                source = await sourceHead.ConfigureAwait(false);
+                destination = await destinationHead.ConfigureAwait(false);
             }
             finally
             {
@@ -466,7 +456,7 @@ public sealed class ReplicationPlanner
             string? missingPlatforms = null;
             if (kind == ArtifactKind.Image && _scope.Platforms.Count > 0 && MediaTypes.IsIndex(source.MediaType))
             {
-                var index = await Source.GetManifestAsync(repository, source.Digest, _cancellationToken);
+                var index = await Source.GetManifestAsync(repository, source.Digest, _cancellationToken).ConfigureAwait(false);
                 var subset = Copying.PlatformSubset.Apply(index, _scope.Platforms);
                 if (subset is null)
                 {
@@ -526,7 +516,7 @@ public sealed class ReplicationPlanner
                     string reason;
                     if (sourceRepository is not null)
                     {
-                        if (await Source.HeadManifestAsync(sourceRepository, record.Tag, token) is not null)
+                        if (await Source.HeadManifestAsync(sourceRepository, record.Tag, token).ConfigureAwait(false) is not null)
                         {
                             return;
                         }
@@ -542,7 +532,7 @@ public sealed class ReplicationPlanner
                         reason = "deleted at the source or no longer selected by the rule's filters";
                     }
 
-                    var current = await Destination.HeadManifestAsync(record.Repository, record.Tag, token);
+                    var current = await Destination.HeadManifestAsync(record.Repository, record.Tag, token).ConfigureAwait(false);
                     var artifact = new PlannedArtifact(sourceRepository ?? Mapping.ToSourceFromDestination(record.Repository) ?? "", record.Tag, record.Digest, record.Repository) { DestinationDigest = current?.Digest };
                     if (current is null)
                     {
@@ -556,7 +546,7 @@ public sealed class ReplicationPlanner
                     {
                         _delete.Add(artifact with { Reason = reason });
                     }
-                });
+                }).ConfigureAwait(false);
         }
 
         public void Dispose() => _checks.Dispose();

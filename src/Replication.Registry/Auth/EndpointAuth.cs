@@ -62,7 +62,7 @@ internal sealed class EndpointAuth : IDisposable
             return new AuthenticationHeaderValue("Bearer", cached.Value);
         }
 
-        var token = await FetchAndCacheAsync(challenge, scopes, stale: cached?.Value, send, cancellationToken);
+        var token = await FetchAndCacheAsync(challenge, scopes, stale: cached?.Value, send, cancellationToken).ConfigureAwait(false);
         return new AuthenticationHeaderValue("Bearer", token);
     }
 
@@ -87,7 +87,7 @@ internal sealed class EndpointAuth : IDisposable
         }
 
         var stale = sent?.Scheme == "Bearer" ? sent.Parameter : null;
-        await FetchAndCacheAsync(challenge, scopes.With(challenge.Scope), stale, send, cancellationToken, cacheKey: scopes.Key);
+        await FetchAndCacheAsync(challenge, scopes.With(challenge.Scope), stale, send, cancellationToken, cacheKey: scopes.Key).ConfigureAwait(false);
         return true;
     }
 
@@ -102,7 +102,7 @@ internal sealed class EndpointAuth : IDisposable
         AuthChallenge challenge, Scopes scopes, string? stale, PlainSender send, CancellationToken cancellationToken, string? cacheKey = null)
     {
         cacheKey ??= scopes.Key;
-        await _fetchLock.WaitAsync(cancellationToken);
+        await _fetchLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Another request may have refreshed it while this one waited.
@@ -111,7 +111,7 @@ internal sealed class EndpointAuth : IDisposable
                 return cached.Value;
             }
 
-            var fresh = await FetchAsync(challenge, scopes, send, cancellationToken);
+            var fresh = await FetchAsync(challenge, scopes, send, cancellationToken).ConfigureAwait(false);
             _tokens[cacheKey] = fresh;
             return fresh.Value;
         }
@@ -134,17 +134,17 @@ internal sealed class EndpointAuth : IDisposable
         if (_credential is TokenCredential refresh)
         {
             // Identity/refresh tokens use the OAuth2 grant; tokens that are really passwords (PATs) fall through to GET.
-            using var oauth = await send(() => OAuthRefreshRequest(realm, challenge.Service, scopes, refresh.Value), cancellationToken);
+            using var oauth = await send(() => OAuthRefreshRequest(realm, challenge.Service, scopes, refresh.Value), cancellationToken).ConfigureAwait(false);
             if (oauth.IsSuccessStatusCode)
             {
-                return await ReadTokenAsync(oauth, realm, cancellationToken);
+                return await ReadTokenAsync(oauth, realm, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        using var response = await send(() => TokenRequest(realm, challenge.Service, scopes), cancellationToken);
+        using var response = await send(() => TokenRequest(realm, challenge.Service, scopes), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
-            var errors = RegistryErrorBody.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
+            var errors = RegistryErrorBody.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
             throw new RegistryException(
                 HasCredentials
                     ? $"The token service at {realm.Authority} rejected the credentials ({(int)response.StatusCode})."
@@ -158,10 +158,10 @@ internal sealed class EndpointAuth : IDisposable
             throw new RegistryException(
                 $"The token service at {realm.Authority} answered {(int)response.StatusCode} {response.ReasonPhrase}.",
                 response.StatusCode,
-                RegistryErrorBody.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken)));
+                RegistryErrorBody.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false)));
         }
 
-        return await ReadTokenAsync(response, realm, cancellationToken);
+        return await ReadTokenAsync(response, realm, cancellationToken).ConfigureAwait(false);
     }
 
     private HttpRequestMessage TokenRequest(Uri realm, string? service, Scopes scopes)
@@ -217,7 +217,7 @@ internal sealed class EndpointAuth : IDisposable
 
     private async Task<CachedToken> ReadTokenAsync(HttpResponseMessage response, Uri realm, CancellationToken cancellationToken)
     {
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var doc = JsonDocument.Parse(body);

@@ -43,7 +43,7 @@ internal sealed class BlobDownloadStream : Stream
         int n;
         try
         {
-            n = await _inner.ReadAsync(buffer, idle.Token);
+            n = await _inner.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -53,7 +53,7 @@ internal sealed class BlobHasher : IDisposable
         _current = start == _acknowledgedOffset ? _acknowledged.Clone() : Digests.CreateHash(_digest);
         Position = start;
 
-        var stream = await openContent(start, cancellationToken);
+        var stream = await openContent(start, cancellationToken).ConfigureAwait(false);
         var toSkip = offset - start;
         if (toSkip == 0)
         {
@@ -65,10 +65,10 @@ internal sealed class BlobHasher : IDisposable
         {
             while (toSkip > 0)
             {
-                var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, toSkip)), cancellationToken);
+                var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, toSkip)), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    await stream.DisposeAsync();
+                    await stream.DisposeAsync().ConfigureAwait(false);
                     throw new EndOfStreamException($"The source ended at byte {Position} while catching up to {offset}.");
                 }
 

@@ -46,7 +46,7 @@ internal sealed class BlobSliceContent : HttpContent
                 int read;
                 try
                 {
-                    read = await _source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken);
+                    read = await _source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -68,7 +68,7 @@ internal sealed class BlobSliceContent : HttpContent
                     throw Mismatch;
                 }
 
-                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 _onPosition(_hasher.Position);
             }
         }

@@ -38,13 +38,7 @@ internal sealed class BlobUpload
         _scopes = Scopes.Push(repository);
     }
 
-    /// <summary>Faults recovered from (resumes and restarts), for diagnostics and tests.</summary>
-    public int Faults { get; private set; }
-
-    /// <summary>Sessions that had to start again from byte 0 because the registry dropped them.</summary>
-    public int Restarts { get; private set; }
-
-    public bool Chunked => _blob.Size > _options.MonolithicUploadLimitBytes;
+    private bool Chunked => _blob.Size > _options.MonolithicUploadLimitBytes;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -55,7 +49,7 @@ internal sealed class BlobUpload
         var consecutiveFaults = 0;
         try
         {
-            location = await StartSessionAsync(cancellationToken);
+            location = await StartSessionAsync(cancellationToken).ConfigureAwait(false);
             long offset = 0;
             while (!completed)
             {
@@ -66,18 +60,18 @@ internal sealed class BlobUpload
                     {
                         if (source is not null)
                         {
-                            await source.DisposeAsync();
+                            await source.DisposeAsync().ConfigureAwait(false);
                             source = null;
                         }
 
-                        source = await hasher.PositionAsync(_openContent, offset, cancellationToken);
+                        source = await hasher.PositionAsync(_openContent, offset, cancellationToken).ConfigureAwait(false);
                     }
 
                     if (Chunked && offset < _blob.Size)
                     {
                         var length = Math.Min(_options.ChunkSizeBytes, _blob.Size - offset);
                         content = new BlobSliceContent(source, length, hasher, null, Report);
-                        (location, offset) = await PatchAsync(location, content, offset, length, cancellationToken);
+                        (location, offset) = await PatchAsync(location, content, offset, length, cancellationToken).ConfigureAwait(false);
                         hasher.Acknowledge();
                         consecutiveFaults = 0;
                     }
@@ -89,13 +83,13 @@ internal sealed class BlobUpload
                             throw new DigestMismatchException(_blob.Digest, hasher.CurrentDigest, $"Blob upload to {_repository} refused");
                         }
 
-                        await CompleteAsync(location, null, cancellationToken);
+                        await CompleteAsync(location, null, cancellationToken).ConfigureAwait(false);
                         completed = true;
                     }
                     else
                     {
                         content = new BlobSliceContent(source, _blob.Size - offset, hasher, _blob.Digest, Report);
-                        await CompleteAsync(location, content, cancellationToken);
+                        await CompleteAsync(location, content, cancellationToken).ConfigureAwait(false);
                         completed = true;
                     }
                 }
@@ -106,7 +100,6 @@ internal sealed class BlobUpload
                         throw mismatch;
                     }
 
-                    Faults++;
                     if (++consecutiveFaults >= Math.Max(1, _options.MaxAttempts))
                     {
                         throw e as RegistryException
@@ -118,28 +111,27 @@ internal sealed class BlobUpload
                         _blob.Digest, _repository, hasher.Position, e.Message);
                     if (source is not null)
                     {
-                        await source.DisposeAsync();
+                        await source.DisposeAsync().ConfigureAwait(false);
                         source = null;
                     }
 
-                    await Task.Delay(Backoff(consecutiveFaults, e), cancellationToken);
-                    var status = await GetStatusAsync(location, cancellationToken);
+                    await Task.Delay(Backoff(consecutiveFaults, e), cancellationToken).ConfigureAwait(false);
+                    var status = await GetStatusAsync(location, cancellationToken).ConfigureAwait(false);
                     if (status is { } kept)
                     {
                         (location, offset) = kept;
                         _logger.LogInformation("Resuming upload of {Digest} at byte {Offset} of {Size}", _blob.Digest, offset, _blob.Size);
                     }
-                    else if (await BlobExistsAsync(cancellationToken))
+                    else if (await BlobExistsAsync(cancellationToken).ConfigureAwait(false))
                     {
                         // The last request did complete; only its answer was lost.
                         completed = true;
                     }
                     else
                     {
-                        Restarts++;
                         _logger.LogWarning("The registry dropped the upload session of {Digest}; starting a new one from byte 0", _blob.Digest);
                         location = null;
-                        location = await StartSessionAsync(cancellationToken);
+                        location = await StartSessionAsync(cancellationToken).ConfigureAwait(false);
                         offset = 0;
                     }
                 }
@@ -153,12 +145,12 @@ internal sealed class BlobUpload
         {
             if (source is not null)
             {
-                await source.DisposeAsync();
+                await source.DisposeAsync().ConfigureAwait(false);
             }
 
             if (!completed && location is not null)
             {
-                await CancelSessionAsync(location);
+                await CancelSessionAsync(location).ConfigureAwait(false);
             }
         }
     }
@@ -207,10 +199,10 @@ internal sealed class BlobUpload
     private async Task<Uri> StartSessionAsync(CancellationToken cancellationToken)
     {
         var request = new RegistryRequest(HttpMethod.Post, _transport.Url($"/v2/{_repository}/blobs/uploads/"), _scopes);
-        using var response = await _transport.SendAsync(request, cancellationToken);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
-            throw await RegistryResponses.ErrorAsync(response, $"start an upload to {_repository}", cancellationToken);
+            throw await RegistryResponses.ErrorAsync(response, $"start an upload to {_repository}", cancellationToken).ConfigureAwait(false);
         }
 
         return RegistryResponses.Location(response)
@@ -227,10 +219,10 @@ internal sealed class BlobUpload
             ReplayableBody = false,
             Configure = m => m.Content!.Headers.TryAddWithoutValidation("Content-Range", UploadRange.ContentRange(offset, length)),
         };
-        using var response = await _transport.SendAsync(request, cancellationToken);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
-            throw await UploadStatusException.FromAsync(response, $"send bytes {offset}-{offset + length - 1} of {_blob.Digest} to {_repository}", _transport, cancellationToken);
+            throw await UploadStatusException.FromAsync(response, $"send bytes {offset}-{offset + length - 1} of {_blob.Digest} to {_repository}", _transport, cancellationToken).ConfigureAwait(false);
         }
 
         var next = RegistryResponses.Location(response) ?? location;
@@ -246,7 +238,7 @@ internal sealed class BlobUpload
             Retry = content is null,
             ReplayableBody = content is null,
         };
-        using var response = await _transport.SendAsync(request, cancellationToken);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.NoContent or HttpStatusCode.Accepted)
         {
             var reported = RegistryResponses.Header(response, "Docker-Content-Digest");
@@ -259,13 +251,13 @@ internal sealed class BlobUpload
             return;
         }
 
-        if (content is null && response.StatusCode == HttpStatusCode.NotFound && await BlobExistsAsync(cancellationToken))
+        if (content is null && response.StatusCode == HttpStatusCode.NotFound && await BlobExistsAsync(cancellationToken).ConfigureAwait(false))
         {
             Report(_blob.Size);
             return; // an earlier attempt of this PUT completed the blob; its answer was lost
         }
 
-        throw await UploadStatusException.FromAsync(response, $"complete the upload of {_blob.Digest} to {_repository}", _transport, cancellationToken);
+        throw await UploadStatusException.FromAsync(response, $"complete the upload of {_blob.Digest} to {_repository}", _transport, cancellationToken).ConfigureAwait(false);
     }
 
     private Uri WithDigest(Uri location)
@@ -279,7 +271,7 @@ internal sealed class BlobUpload
     /// <summary>How much of the session the registry holds; null when the session is gone.</summary>
     private async Task<(Uri Location, long Offset)?> GetStatusAsync(Uri location, CancellationToken cancellationToken)
     {
-        using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Get, location, _scopes), cancellationToken);
+        using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Get, location, _scopes), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.OK or HttpStatusCode.Accepted)
         {
             var received = UploadRange.ReceivedBytes(RegistryResponses.Header(response, "Range")) ?? 0;
@@ -291,13 +283,13 @@ internal sealed class BlobUpload
             return null; // BLOB_UPLOAD_UNKNOWN / BLOB_UPLOAD_INVALID: the registry discarded it
         }
 
-        throw await RegistryResponses.ErrorAsync(response, $"read the upload status of {_blob.Digest} in {_repository}", cancellationToken);
+        throw await RegistryResponses.ErrorAsync(response, $"read the upload status of {_blob.Digest} in {_repository}", cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<bool> BlobExistsAsync(CancellationToken cancellationToken)
     {
         var request = new RegistryRequest(HttpMethod.Head, _transport.Url($"/v2/{_repository}/blobs/{_blob.Digest}"), _scopes) { FollowRedirects = true };
-        using var response = await _transport.SendAsync(request, cancellationToken);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return response.IsSuccessStatusCode;
     }
 
@@ -307,7 +299,7 @@ internal sealed class BlobUpload
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             var request = new RegistryRequest(HttpMethod.Delete, location, _scopes) { Retry = false };
-            using var response = await _transport.SendAsync(request, timeout.Token);
+            using var response = await _transport.SendAsync(request, timeout.Token).ConfigureAwait(false);
             _logger.LogDebug("Cancelled upload session of {Digest} in {Repository}: {Status}", _blob.Digest, _repository, (int)response.StatusCode);
         }
         catch (Exception e) when (e is RegistryException or OperationCanceledException)
@@ -327,25 +319,11 @@ internal sealed class UploadStatusException : RegistryException
         RetryAfter = retryAfter;
     }
 
-    public UploadStatusException()
-    {
-    }
-
-    public UploadStatusException(string message)
-        : base(message)
-    {
-    }
-
-    public UploadStatusException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
     public TimeSpan? RetryAfter { get; }
 
     public static async Task<UploadStatusException> FromAsync(HttpResponseMessage response, string action, RegistryTransport transport, CancellationToken cancellationToken)
     {
-        var error = await RegistryResponses.ErrorAsync(response, action, cancellationToken);
+        var error = await RegistryResponses.ErrorAsync(response, action, cancellationToken).ConfigureAwait(false);
         return new UploadStatusException(error, RegistryTransport.RetryAfter(response, transport.Time, transport.Options.MaxRetryDelay));
     }
 }

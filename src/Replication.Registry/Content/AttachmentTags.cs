@@ -16,9 +16,6 @@ public enum AttachmentKind
     Sbom,
 }
 
-/// <summary>A tag that exists only because of another manifest: its referrers index, or a cosign signature, attestation or SBOM.</summary>
-public sealed record AttachmentTag(string Tag, AttachmentKind Kind, ManifestInfo Manifest);
-
 /// <summary>
 /// Naming of tags attached to a digest. Signatures made before OCI 1.1 (cosign's default) are not referrers: they live
 /// in ordinary tags named after the digest they sign, so copying a manifest's "signatures and attachments" means

@@ -20,7 +20,7 @@ internal sealed class BodySentSignalContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        await _inner.CopyToAsync(stream, context, cancellationToken);
+        await _inner.CopyToAsync(stream, context, cancellationToken).ConfigureAwait(false);
         _onSent();
     }
 

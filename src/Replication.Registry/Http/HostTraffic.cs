@@ -25,8 +25,8 @@ internal sealed class HostTraffic : IDisposable
     /// <summary>Waits out a shared backoff, then takes a slot. Dispose the result when the response headers are in.</summary>
     public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {
-        await WaitForBackoffAsync(cancellationToken);
-        await _slots.WaitAsync(cancellationToken);
+        await WaitForBackoffAsync(cancellationToken).ConfigureAwait(false);
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         return new Slot(_slots);
     }
 
@@ -58,7 +58,7 @@ internal sealed class HostTraffic : IDisposable
                 return;
             }
 
-            await Task.Delay(wait, _time, cancellationToken);
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -29,7 +29,7 @@ internal static class RegistryResponses
         byte[] body;
         try
         {
-            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {

@@ -59,7 +59,7 @@ internal sealed class RegistryTransport
         {
             if (!request.Retry)
             {
-                return await SendAuthenticatedAsync(request, cancellationToken);
+                return await SendAuthenticatedAsync(request, cancellationToken).ConfigureAwait(false);
             }
 
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -71,7 +71,7 @@ internal sealed class RegistryTransport
                     {
                         try
                         {
-                            return Outcome.FromResult(await state.SendAuthenticatedAsync(ctx.Properties.GetValue(RequestKey, null!), ctx.CancellationToken));
+                            return Outcome.FromResult(await state.SendAuthenticatedAsync(ctx.Properties.GetValue(RequestKey, null!), ctx.CancellationToken).ConfigureAwait(false));
                         }
                         catch (Exception e) when (e is not OperationCanceledException || !ctx.CancellationToken.IsCancellationRequested)
                         {
@@ -79,7 +79,7 @@ internal sealed class RegistryTransport
                         }
                     },
                     context,
-                    this);
+                    this).ConfigureAwait(false);
                 outcome.ThrowIfException();
                 return outcome.Result!;
             }
@@ -180,22 +180,22 @@ internal sealed class RegistryTransport
     private async Task<HttpResponseMessage> SendAuthenticatedAsync(RegistryRequest request, CancellationToken cancellationToken)
     {
         PlainSender plain = SendPlainAsync;
-        var header = await _auth.GetHeaderAsync(request.Scopes, plain, cancellationToken);
-        var response = await SendFollowingRedirectsAsync(request, header, cancellationToken);
+        var header = await _auth.GetHeaderAsync(request.Scopes, plain, cancellationToken).ConfigureAwait(false);
+        var response = await SendFollowingRedirectsAsync(request, header, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
         }
 
         var challenges = AuthChallenge.Parse(response.Headers.TryGetValues("WWW-Authenticate", out var values) ? values : []);
-        if (!await _auth.OnUnauthorizedAsync(challenges, request.Scopes, header, plain, cancellationToken) || !request.ReplayableBody)
+        if (!await _auth.OnUnauthorizedAsync(challenges, request.Scopes, header, plain, cancellationToken).ConfigureAwait(false) || !request.ReplayableBody)
         {
             return response;
         }
 
         response.Dispose();
-        header = await _auth.GetHeaderAsync(request.Scopes, plain, cancellationToken);
-        return await SendFollowingRedirectsAsync(request, header, cancellationToken);
+        header = await _auth.GetHeaderAsync(request.Scopes, plain, cancellationToken).ConfigureAwait(false);
+        return await SendFollowingRedirectsAsync(request, header, cancellationToken).ConfigureAwait(false);
     }
 
     // Token service requests: the same host limits and retries, no registry credentials.
@@ -204,7 +204,7 @@ internal sealed class RegistryTransport
             static async (state, ct) =>
             {
                 using var message = state.build();
-                return await state.self.SendOnceAsync(message, stream: false, ct);
+                return await state.self.SendOnceAsync(message, stream: false, ct).ConfigureAwait(false);
             },
             (self: this, build),
             cancellationToken).AsTask();
@@ -236,7 +236,7 @@ internal sealed class RegistryTransport
                 message.Headers.Authorization = header;
             }
 
-            var response = await SendOnceAsync(message, request.StreamResponse, cancellationToken);
+            var response = await SendOnceAsync(message, request.StreamResponse, cancellationToken).ConfigureAwait(false);
             if (!request.FollowRedirects || !IsRedirect(response.StatusCode) || response.Headers.Location is null || hop >= MaxRedirects)
             {
                 return response;
@@ -280,12 +280,12 @@ internal sealed class RegistryTransport
             });
         }
 
-        using var slot = await host.EnterAsync(cancellationToken);
+        using var slot = await host.EnterAsync(cancellationToken).ConfigureAwait(false);
         HttpResponseMessage response;
         var started = _time.GetTimestamp();
         try
         {
-            response = await _http.SendAsync(message, stream ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token);
+            response = await _http.SendAsync(message, stream ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {

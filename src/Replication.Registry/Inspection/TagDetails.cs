@@ -33,10 +33,10 @@ public static class TagInspector
     public static async Task<TagDetails> InspectAsync(IRegistryClient client, string repository, string tag, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var manifest = await client.GetManifestAsync(repository, tag, cancellationToken);
+        var manifest = await client.GetManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false);
         if (!manifest.IsIndex)
         {
-            var image = await DescribeImageAsync(client, repository, manifest, declared: null, cancellationToken);
+            var image = await DescribeImageAsync(client, repository, manifest, declared: null, cancellationToken).ConfigureAwait(false);
             return new TagDetails(manifest.Digest, manifest.MediaType, manifest.Bytes.Length + image.Blobs.Sum(b => b.Size), image.Platform is null ? [] : [image.Platform], image.Created);
         }
 
@@ -47,14 +47,14 @@ public static class TagInspector
         long manifests = manifest.Bytes.Length;
         foreach (var child in children.Take(MaxChildren))
         {
-            var childManifest = await client.GetManifestAsync(repository, child.Digest, cancellationToken);
+            var childManifest = await client.GetManifestAsync(repository, child.Digest, cancellationToken).ConfigureAwait(false);
             manifests += childManifest.Bytes.Length;
             if (childManifest.IsIndex)
             {
                 continue;
             }
 
-            var image = await DescribeImageAsync(client, repository, childManifest, child.Platform, cancellationToken);
+            var image = await DescribeImageAsync(client, repository, childManifest, child.Platform, cancellationToken).ConfigureAwait(false);
             foreach (var blob in image.Blobs)
             {
                 blobs[blob.Digest] = blob.Size;
@@ -80,8 +80,9 @@ public static class TagInspector
         DateTimeOffset? created = Annotation(manifest);
         if (config is not null && config.Size is > 0 and <= MaxConfigBytes && config.MediaType is MediaTypes.OciConfig or MediaTypes.DockerConfig)
         {
-            await using var stream = await client.OpenBlobAsync(repository, config.Digest, cancellationToken);
-            using var json = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+            var stream = await client.OpenBlobAsync(repository, config.Digest, cancellationToken).ConfigureAwait(false);
+            await using var disposeStream = stream.ConfigureAwait(false);
+            using var json = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
             var root = json.RootElement;
             if (platform is null && Text(root, "os") is { } os && Text(root, "architecture") is { } architecture)
             {

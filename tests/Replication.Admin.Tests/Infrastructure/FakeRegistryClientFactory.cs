@@ -115,6 +115,10 @@ public sealed class FakeRegistryClientFactory : IRegistryClientFactory
 
         public Task UploadBlobAsync(string repository, Descriptor blob, Func<long, CancellationToken, Task<Stream>> openContent, IProgress<long>? progress = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<Descriptor>> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<Stream> OpenBlobAsync(string repository, string digest, long offset, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Replication.Admin.Data;
-using Replication.Admin.Rules;
 using Replication.Admin.Tests.Host;
 using Replication.Admin.Tests.Infrastructure;
 using Replication.Testing.App;
@@ -50,7 +49,7 @@ public sealed class CrashRecoveryTests(RegistryFixture registries)
             using var admin = Client(first);
             var sourceId = await RegisterAsync(admin, slowSource.Url);
             var destinationId = await RegisterAsync(admin, registry.Url);
-            var ruleId = await CreateRuleInFileAsync(data.Path, sourceId, destinationId, project);
+            var ruleId = await CreateRuleAsync(admin, r => r.DestinationProject = project + "-copy", sourceId, destinationId, project);
             using var accepted = await admin.PostAsync($"/api/v1/rules/{ruleId}/executions", null);
             id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
             await WaitUntilAsync(
@@ -92,25 +91,6 @@ public sealed class CrashRecoveryTests(RegistryFixture registries)
         var client = new HttpClient { BaseAddress = app.Url };
         client.DefaultRequestHeaders.Authorization = AdminAppFactory.BasicHeader(AppProcess.AdminUserName, AppProcess.AdminPassword);
         return client;
-    }
-
-    /// <summary>The rules API is another feature's; the rule is written into the app's database as that feature stores it.</summary>
-    private static async Task<int> CreateRuleInFileAsync(string dataDirectory, int sourceId, int destinationId, string project)
-    {
-        await using var db = Open(dataDirectory);
-        var rule = new ReplicationRule
-        {
-            Name = UniqueProject("crash-rule-"),
-            SourceRegistryId = sourceId,
-            SourceProject = project,
-            DestinationRegistryId = destinationId,
-            DestinationProject = project + "-copy",
-            CreatedAt = DateTimeOffset.UtcNow,
-            UpdatedAt = DateTimeOffset.UtcNow,
-        };
-        db.ReplicationRules.Add(rule);
-        await db.SaveChangesAsync();
-        return rule.Id;
     }
 
     private static ReplicationDbContext Open(string dataDirectory) =>

@@ -2,15 +2,22 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Replication.Admin.Data;
 using Replication.Admin.Executions;
 using Replication.Admin.Rules;
+using Replication.Admin.Tests.Host;
 
 namespace Replication.Admin.Tests.Jobs;
 
-/// <summary>Shared steps of the job tests: registries and rules set up as an administrator would, and waits with deadlines.</summary>
+/// <summary>
+/// Shared steps of the job tests: registries and rules set up through the API as an administrator would (never through
+/// the product's services or database), and waits with deadlines.
+/// </summary>
 internal static class JobsTestKit
 {
     public static readonly TimeSpan RunDeadline = TimeSpan.FromSeconds(90);
@@ -32,8 +39,18 @@ internal static class JobsTestKit
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
     }
 
-    /// <summary>Creates a rule through the rules service, as the API and the dialog do, so its triggers follow; returns its id.</summary>
+    /// <summary>
+    /// Creates a rule through the rules API, as an administrator would, so its triggers follow; returns its id.
+    /// <paramref name="configure"/> fills in a plain <see cref="ReplicationRule"/> that this kit turns into the API's JSON.
+    /// </summary>
     public static async Task<int> CreateRuleAsync(IServiceProvider services, Action<ReplicationRule> configure, int sourceId, int destinationId, string sourceProject)
+    {
+        using var admin = AdminClient(services);
+        return await CreateRuleAsync(admin, configure, sourceId, destinationId, sourceProject);
+    }
+
+    /// <summary>Creates a rule through the rules API of the app <paramref name="admin"/> talks to; returns its id.</summary>
+    public static async Task<int> CreateRuleAsync(HttpClient admin, Action<ReplicationRule> configure, int sourceId, int destinationId, string sourceProject)
     {
         var rule = new ReplicationRule
         {
@@ -46,31 +63,28 @@ internal static class JobsTestKit
             Enabled = true,
         };
         configure(rule);
-        await using var scope = services.CreateAsyncScope();
-        var saved = await scope.ServiceProvider.GetRequiredService<ReplicationRuleService>().CreateAsync(ReplicationRuleInput.From(ReplicationRuleView.From(rule)), "test");
-        Assert.True(saved.Rule is not null, $"the rule was refused: {string.Join("; ", saved.Errors.SelectMany(e => e.Value))}");
-        return saved.Rule!.Id;
+        using var created = await admin.PostAsJsonAsync("/api/v1/rules", RuleJson(rule));
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, $"the rule was refused: {body}");
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("id").GetInt32();
     }
 
-    /// <summary>Changes a saved rule through the rules service.</summary>
+    /// <summary>Changes a saved rule through the rules API: reads it, applies <paramref name="change"/>, puts it back.</summary>
     public static async Task UpdateRuleAsync(IServiceProvider services, int ruleId, Action<ReplicationRule> change)
     {
-        ReplicationRule rule;
-        await using (var db = await Factory(services).CreateDbContextAsync())
-        {
-            rule = await db.ReplicationRules.AsNoTracking().SingleAsync(r => r.Id == ruleId);
-        }
-
+        using var admin = AdminClient(services);
+        var rule = RuleFrom(await admin.GetFromJsonAsync<JsonElement>($"/api/v1/rules/{ruleId}"));
         change(rule);
-        await using var scope = services.CreateAsyncScope();
-        var saved = await scope.ServiceProvider.GetRequiredService<ReplicationRuleService>().UpdateAsync(ruleId, ReplicationRuleInput.From(ReplicationRuleView.From(rule)), "test");
-        Assert.True(saved.Rule is not null, "the rule change was refused");
+        using var saved = await admin.PutAsJsonAsync($"/api/v1/rules/{ruleId}", RuleJson(rule));
+        Assert.True(saved.IsSuccessStatusCode, $"the rule change was refused: {await saved.Content.ReadAsStringAsync()}");
     }
 
     public static async Task DeleteRuleAsync(IServiceProvider services, int ruleId)
     {
-        await using var scope = services.CreateAsyncScope();
-        Assert.True(await scope.ServiceProvider.GetRequiredService<ReplicationRuleService>().DeleteAsync(ruleId, "test"));
+        using var admin = AdminClient(services);
+        using var deleted = await admin.DeleteAsync($"/api/v1/rules/{ruleId}");
+        Assert.True(deleted.IsSuccessStatusCode, $"the rule was not deleted: {deleted.StatusCode}");
     }
 
     public static async Task<List<Execution>> ExecutionsOfRuleAsync(IServiceProvider services, int ruleId)
@@ -113,4 +127,84 @@ internal static class JobsTestKit
 
     private static IDbContextFactory<ReplicationDbContext> Factory(IServiceProvider services) =>
         services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>();
+
+    /// <summary>An administrator's API client for the app behind <paramref name="services"/> (in-memory or on a port).</summary>
+    private static HttpClient AdminClient(IServiceProvider services)
+    {
+        var server = services.GetRequiredService<IServer>();
+        var client = server is TestServer test
+            ? test.CreateClient()
+            : new HttpClient { BaseAddress = new Uri(server.Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        client.DefaultRequestHeaders.Authorization = AdminAppFactory.BasicHeader(AdminAppFactory.AdminUserName, AdminAppFactory.AdminPassword);
+        return client;
+    }
+
+    /// <summary>The API's rule JSON (see the product's API reference), written here rather than by the product's own mapping.</summary>
+    private static object RuleJson(ReplicationRule rule) => new
+    {
+        name = rule.Name,
+        description = rule.Description,
+        sourceRegistryId = rule.SourceRegistryId,
+        sourceProject = rule.SourceProject,
+        repositories = new { include = rule.IncludeRepositories, exclude = rule.ExcludeRepositories, names = rule.RepositoryNames },
+        tags = new { include = rule.IncludeTags, exclude = rule.ExcludeTags, semver = rule.SemverRange, newest = rule.NewestTags },
+        destinationRegistryId = rule.DestinationRegistryId,
+        destinationProject = rule.DestinationProject,
+        destinationNaming = new
+        {
+            flatten = rule.FlattenLevels switch { 0 => "none", int.MaxValue => "all", var levels => levels.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            prefix = rule.DestinationPrefix,
+        },
+        trigger = new
+        {
+            mode = rule.TriggerMode.ToString().ToLowerInvariant(),
+            cron = rule.Cron,
+            replicateDeletions = rule.ReplicateDeletions,
+            replicateExisting = rule.ReplicateExisting,
+        },
+        platforms = rule.Platforms,
+        bandwidthLimitKiBps = rule.BandwidthLimitKiBps,
+        @override = rule.Override,
+        includeReferrers = rule.IncludeReferrers,
+        enabled = rule.Enabled,
+    };
+
+    /// <summary>A rule as the API answered it, back into the plain settings <see cref="RuleJson"/> writes.</summary>
+    private static ReplicationRule RuleFrom(JsonElement json)
+    {
+        static List<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToList();
+        static JsonElement? Optional(JsonElement parent, string name) =>
+            parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+        var repositories = json.GetProperty("repositories");
+        var tags = json.GetProperty("tags");
+        var trigger = json.GetProperty("trigger");
+        var flatten = json.GetProperty("destinationNaming").GetProperty("flatten");
+        return new ReplicationRule
+        {
+            Name = json.GetProperty("name").GetString()!,
+            Description = json.GetProperty("description").GetString()!,
+            SourceRegistryId = json.GetProperty("sourceRegistryId").GetInt32(),
+            SourceProject = json.GetProperty("sourceProject").GetString()!,
+            IncludeRepositories = Strings(repositories.GetProperty("include")),
+            ExcludeRepositories = Strings(repositories.GetProperty("exclude")),
+            RepositoryNames = Strings(repositories.GetProperty("names")),
+            IncludeTags = Strings(tags.GetProperty("include")),
+            ExcludeTags = Strings(tags.GetProperty("exclude")),
+            SemverRange = Optional(tags, "semver")?.GetString(),
+            NewestTags = Optional(tags, "newest")?.GetInt32(),
+            DestinationRegistryId = json.GetProperty("destinationRegistryId").GetInt32(),
+            DestinationProject = json.GetProperty("destinationProject").GetString()!,
+            FlattenLevels = flatten.ValueKind == JsonValueKind.Number ? flatten.GetInt32() : flatten.GetString() == "all" ? int.MaxValue : 0,
+            DestinationPrefix = json.GetProperty("destinationNaming").GetProperty("prefix").GetString()!,
+            TriggerMode = Enum.Parse<TriggerMode>(trigger.GetProperty("mode").GetString()!, ignoreCase: true),
+            Cron = Optional(trigger, "cron")?.GetString(),
+            ReplicateDeletions = trigger.GetProperty("replicateDeletions").GetBoolean(),
+            ReplicateExisting = trigger.GetProperty("replicateExisting").GetBoolean(),
+            Platforms = Strings(json.GetProperty("platforms")),
+            BandwidthLimitKiBps = Optional(json, "bandwidthLimitKiBps")?.GetInt32(),
+            Override = json.GetProperty("override").GetBoolean(),
+            IncludeReferrers = json.GetProperty("includeReferrers").GetBoolean(),
+            Enabled = json.GetProperty("enabled").GetBoolean(),
+        };
+    }
 }

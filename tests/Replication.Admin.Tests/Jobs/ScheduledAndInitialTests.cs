@@ -42,15 +42,10 @@ public sealed class ScheduledAndInitialTests(RegistryFixture registries, JobsApp
         await UpdateRuleAsync(app.Services, ruleId, r => { r.TriggerMode = TriggerMode.Scheduled; r.Cron = "*/5 * * * *"; });
         Assert.Equal("*/5 * * * *", triggers.GetSchedule(ruleId));
 
-        // Deleted through the rules service (a bulk delete the change tracker never sees).
-        using (var scope = app.Services.CreateScope())
-        {
-            Assert.True(await scope.ServiceProvider.GetRequiredService<ReplicationRuleService>().DeleteAsync(ruleId, "test"));
-        }
-
+        // Deleted through the API, for this rule and for another.
+        await DeleteRuleAsync(app.Services, ruleId);
         Assert.Null(triggers.GetSchedule(ruleId));
 
-        // And through a tracked entity.
         var other = await CreateRuleAsync(app.Services, r => { r.TriggerMode = TriggerMode.Scheduled; r.Cron = "0 3 * * *"; r.DestinationProject = "sched-copy"; }, id, id, UniqueProject("sch"));
         Assert.Equal("0 3 * * *", triggers.GetSchedule(other));
         await DeleteRuleAsync(app.Services, other);

@@ -91,7 +91,7 @@ public sealed class WebhookInputTests(JobsAppFactory app, Xunit.Abstractions.ITe
         var execution = await ExecutionAsync(app.Services, id);
         Assert.Equal(ExecutionTrigger.Event, execution!.Trigger);
         Assert.Equal(_ruleId, execution.RuleId);
-        var change = Assert.Single(ExecutionLauncher.ReadChanges(execution.Changes));
+        var change = Assert.Single(execution.Changes);
         Assert.Equal(("v2", $"{_project}/app"), (change.Tag, change.Repository));
     }
 
@@ -108,7 +108,7 @@ public sealed class WebhookInputTests(JobsAppFactory app, Xunit.Abstractions.ITe
         using var response = await SendAsync(client, _registryId, harbor, _secret, "application/json");
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executions").EnumerateArray()).GetInt64();
-        var changes = ExecutionLauncher.ReadChanges((await ExecutionAsync(app.Services, id))!.Changes);
+        var changes = (await ExecutionAsync(app.Services, id))!.Changes;
         Assert.Contains(changes, c => c.Repository == $"{_project}/web" && c.Tag == "2.0" && c.Digest == Digest);
     }
 
@@ -134,7 +134,7 @@ public sealed class WebhookInputTests(JobsAppFactory app, Xunit.Abstractions.ITe
         var id = Assert.Single((await named.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executions").EnumerateArray()).GetInt64();
         var execution = await ExecutionAsync(app.Services, id);
         Assert.Equal(ruleId, execution!.RuleId);
-        var change = Assert.Single(ExecutionLauncher.ReadChanges(execution.Changes));
+        var change = Assert.Single(execution.Changes);
         Assert.Equal(($"{project}/tools/cli", "v1"), (change.Repository, change.Tag));
 
         // Nothing listens at the registry: stop the rule here rather than let it retry.
@@ -161,7 +161,7 @@ public sealed class WebhookInputTests(JobsAppFactory app, Xunit.Abstractions.ITe
         var id = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executions").EnumerateArray()).GetInt64();
         var execution = await ExecutionAsync(app.Services, id);
         Assert.Equal(ruleId, execution!.RuleId);
-        Assert.Equal(change, Assert.Single(ExecutionLauncher.ReadChanges(execution.Changes)));
+        Assert.Equal(change, Assert.Single(execution.Changes));
         await StopAsync(ruleId);
     }
 
@@ -186,7 +186,7 @@ public sealed class WebhookInputTests(JobsAppFactory app, Xunit.Abstractions.ITe
         var id = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("executions").EnumerateArray()).GetInt64();
         var execution = await ExecutionAsync(app.Services, id);
         Assert.Equal(signing, execution!.RuleId);
-        var queued = ExecutionLauncher.ReadChanges(execution.Changes);
+        var queued = execution.Changes;
         Assert.Equal([signature], queued.Select(c => c.Tag));
         Assert.Empty(await ExecutionsOfRuleAsync(app.Services, plain));
 

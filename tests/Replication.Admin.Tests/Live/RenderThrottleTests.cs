@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Replication.Admin.Dashboard;
+using Replication.Testing.Time;
 
 namespace Replication.Admin.Tests.Live;
 
@@ -23,7 +24,7 @@ public sealed class RenderThrottleTests
     [Fact]
     public async Task A_burst_within_the_interval_becomes_one_trailing_refresh()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(1));
+        var clock = new WatchedTimeProvider(DateTimeOffset.UnixEpoch.AddDays(1));
         var refreshes = new Refreshes();
         using var throttle = new RenderThrottle(refreshes.RunAsync, Interval, clock);
         throttle.Request();
@@ -34,11 +35,12 @@ public sealed class RenderThrottleTests
             throttle.Request();
         }
 
-        await Task.Delay(50);
+        // The burst parked one refresh on the clock for the interval; nothing else can run before the clock moves.
+        Assert.Equal([Interval], await clock.WaitForWaitsAsync(1, TimeSpan.FromSeconds(10)));
         Assert.Equal(1, refreshes.Count);
         clock.Advance(Interval);
         await refreshes.WaitForAsync(2);
-        await Task.Delay(50);
+        Assert.Single(clock.Waits);
         Assert.Equal(2, refreshes.Count);
     }
 
@@ -74,18 +76,21 @@ public sealed class RenderThrottleTests
     [Fact]
     public async Task Nothing_runs_after_dispose()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(1));
+        var clock = new WatchedTimeProvider(DateTimeOffset.UnixEpoch.AddDays(1));
         var refreshes = new Refreshes();
         var throttle = new RenderThrottle(refreshes.RunAsync, Interval, clock);
         throttle.Request();
         await refreshes.WaitForAsync(1);
         throttle.Request();
+        await clock.WaitForWaitsAsync(1, TimeSpan.FromSeconds(10));
 
+        // Disposing lets go of the parked refresh before its time comes; a request after it parks nothing.
         throttle.Dispose();
+        await clock.WaitForNoPendingWaitsAsync(TimeSpan.FromSeconds(10));
         clock.Advance(Interval * 2);
         throttle.Request();
 
-        await Task.Delay(100);
+        Assert.Single(clock.Waits);
         Assert.Equal(1, refreshes.Count);
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Replication.Registry.Content;
 using Replication.Registry.Tests.Support;
+using Replication.Testing.Faults;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;
 using Descriptor = Replication.Registry.Content.Descriptor;
@@ -29,7 +30,8 @@ public sealed class BlobTests(RegistryFixture registries) : IDisposable
     {
         var registry = await registries.GetAsync(mode);
         using var reader = new OciTestClient(registry);
-        var client = (RegistryClient)_factory.Create(Endpoints.For(registry));
+        await using var proxy = await FaultProxy.StartAsync(registry);
+        var client = _factory.Create(Endpoints.For(registry) with { BaseUrl = new Uri(proxy.Url) });
         var repository = RegistryFixture.UniqueRepository();
         var blob = SeededBlob.Layer(seed: 5000, size: 300_000);
         var descriptor = await DescribeAsync(blob);
@@ -38,7 +40,7 @@ public sealed class BlobTests(RegistryFixture registries) : IDisposable
 
         await client.UploadBlobAsync(repository, descriptor, source.OpenAsync, new SyncProgress(progress.Add));
 
-        Assert.False(client.LastUpload.Chunked);
+        Assert.False(UploadTraffic.Chunked(proxy, repository));
         Assert.Equal(descriptor.Digest, await reader.ComputeBlobDigestAsync(repository, descriptor.Digest));
         Assert.Equal(blob.Size, await client.HeadBlobAsync(repository, descriptor.Digest));
         Assert.Equal(blob.Size, progress[^1]);
@@ -68,15 +70,16 @@ public sealed class BlobTests(RegistryFixture registries) : IDisposable
             o.MonolithicUploadLimitBytes = MiB;
             o.ChunkSizeBytes = MiB;
         }));
-        var client = (RegistryClient)factory.Create(Endpoints.For(registry));
+        await using var proxy = await FaultProxy.StartAsync(registry);
+        var client = factory.Create(Endpoints.For(registry) with { BaseUrl = new Uri(proxy.Url) });
         var repository = RegistryFixture.UniqueRepository();
         var blob = SeededBlob.Layer(seed: 5100, size: (5 * MiB) + 12345);
         var descriptor = await DescribeAsync(blob);
 
         await client.UploadBlobAsync(repository, descriptor, new CountingSource(blob).OpenAsync);
 
-        Assert.True(client.LastUpload.Chunked);
-        Assert.Equal((0, 0), (client.LastUpload.Faults, client.LastUpload.Restarts));
+        Assert.True(UploadTraffic.Chunked(proxy, repository));
+        Assert.Equal((0, 0), UploadTraffic.Recovery(proxy, repository));
         Assert.Equal(descriptor.Digest, await reader.ComputeBlobDigestAsync(repository, descriptor.Digest));
     }
 
@@ -85,7 +88,8 @@ public sealed class BlobTests(RegistryFixture registries) : IDisposable
     {
         var registry = await registries.AnonymousAsync();
         using var reader = new OciTestClient(registry);
-        var client = (RegistryClient)_factory.Create(Endpoints.For(registry));
+        await using var proxy = await FaultProxy.StartAsync(registry);
+        var client = _factory.Create(Endpoints.For(registry) with { BaseUrl = new Uri(proxy.Url) });
         var repository = RegistryFixture.UniqueRepository("big");
         var blob = SeededBlob.Layer(seed: 5200, size: 300 * MiB);
         var descriptor = await DescribeAsync(blob);
@@ -120,7 +124,7 @@ public sealed class BlobTests(RegistryFixture registries) : IDisposable
         await sampling.CancelAsync();
         await sampler;
 
-        Assert.True(client.LastUpload.Chunked);
+        Assert.True(UploadTraffic.Chunked(proxy, repository));
         Assert.Equal(blob.Size, reported);
         Assert.Equal(blob.Size, source.BytesRead);
         var growthMiB = (peak - baseline) / (double)MiB;
@@ -165,7 +169,8 @@ public sealed class BlobTests(RegistryFixture registries) : IDisposable
             o.MonolithicUploadLimitBytes = MiB;
             o.ChunkSizeBytes = 2 * MiB;
         }));
-        var client = (RegistryClient)factory.Create(Endpoints.For(registry));
+        await using var proxy = await FaultProxy.StartAsync(registry);
+        var client = factory.Create(Endpoints.For(registry) with { BaseUrl = new Uri(proxy.Url) });
         var repository = RegistryFixture.UniqueRepository();
         var blob = SeededBlob.Layer(seed: 5400, size: 9 * MiB);
         var descriptor = await DescribeAsync(blob);
@@ -174,7 +179,7 @@ public sealed class BlobTests(RegistryFixture registries) : IDisposable
         await client.UploadBlobAsync(repository, descriptor, source.OpenAsync);
 
         Assert.Equal([0L, 4 * MiB], source.Opens);
-        Assert.Equal((1, 0), (client.LastUpload.Faults, client.LastUpload.Restarts));
+        Assert.Equal(0, UploadTraffic.Restarts(proxy, repository));
         Assert.Equal(blob.Size, source.BytesRead);
         Assert.Equal(descriptor.Digest, await reader.ComputeBlobDigestAsync(repository, descriptor.Digest));
     }

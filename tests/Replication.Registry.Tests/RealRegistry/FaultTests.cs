@@ -5,6 +5,7 @@ using Replication.Registry.Tests.Support;
 using Replication.Testing.Faults;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;
+using Replication.Testing.Time;
 using Descriptor = Replication.Registry.Content.Descriptor;
 using MediaTypes = Replication.Registry.Content.MediaTypes;
 
@@ -61,7 +62,7 @@ public sealed class FaultTests(RegistryFixture registries)
         await client.UploadBlobAsync(repository, descriptor, new CountingSource(blob).OpenAsync, progress);
 
         Assert.Equal(0, proxy.PendingFaults);
-        Assert.Equal((1, 0), (client.LastUpload.Faults, client.LastUpload.Restarts));
+        Assert.Equal((1, 0), UploadTraffic.Recovery(proxy, repository));
         Assert.Contains(proxy.Exchanges, e => e.Method == "GET" && e.Path.Contains("/blobs/uploads/", StringComparison.Ordinal));
         var forwarded = BytesForwarded(proxy, repository);
         Assert.True(forwarded - blob.Size < blob.Size / 4, $"{forwarded} bytes reached the registry for a {blob.Size}-byte blob");
@@ -91,7 +92,7 @@ public sealed class FaultTests(RegistryFixture registries)
 
         await client.UploadBlobAsync(repository, descriptor, new CountingSource(blob).OpenAsync, progress);
 
-        Assert.Equal(1, client.LastUpload.Faults);
+        Assert.Equal(1, UploadTraffic.Faults(proxy, repository));
         Assert.Equal(descriptor.Digest, await reader.ComputeBlobDigestAsync(repository, descriptor.Digest));
     }
 
@@ -116,7 +117,7 @@ public sealed class FaultTests(RegistryFixture registries)
 
         await client.UploadBlobAsync(repository, descriptor, new CountingSource(blob).OpenAsync, progress);
 
-        Assert.Equal((3, 0), (client.LastUpload.Faults, client.LastUpload.Restarts));
+        Assert.Equal((3, 0), UploadTraffic.Recovery(proxy, repository));
         Assert.Equal(3, proxy.Matching(RequestMatch.UploadPatch.In(repository)).Count(e => e.StatusCode == 503));
         Assert.Equal(blob.Size, BytesForwarded(proxy, repository));
         Assert.Equal(descriptor.Digest, await reader.ComputeBlobDigestAsync(repository, descriptor.Digest));
@@ -160,7 +161,7 @@ public sealed class FaultTests(RegistryFixture registries)
     [Fact]
     public async Task A_429_with_Retry_After_holds_back_every_request_to_that_host_for_as_long_as_it_asked()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new WatchedTimeProvider(DateTimeOffset.UtcNow);
         using var factory = new RegistryClientFactory(Endpoints.QuickRetries(o => o.MaxRetryDelay = TimeSpan.FromMinutes(2)), timeProvider: time);
         var (proxy, client, registry) = await ThroughProxyAsync(await registries.AnonymousAsync(), factory);
         await using var _ = proxy;
@@ -174,12 +175,14 @@ public sealed class FaultTests(RegistryFixture registries)
         Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(30), factory.PausedUntil(new Uri(proxy.Url)));
         var other = factory.Create(Endpoints.For(registry) with { BaseUrl = new Uri(proxy.Url) }).HeadBlobAsync(repository, image.Config.Digest);
 
-        await Task.Delay(300); // give a wrongly unthrottled request every chance to go out
+        // Both are parked on the clock (the retry of the 429, the other request behind the host's pause), each for the
+        // whole 30 s; nothing else moves them, so what has not happened yet cannot happen until the clock does.
+        var waits = await time.WaitForWaitsAsync(2, TimeSpan.FromSeconds(30));
+        Assert.All(waits, wait => Assert.True(wait >= TimeSpan.FromSeconds(30), $"a request waited only {wait}"));
         Assert.False(throttled.IsCompleted);
         Assert.False(other.IsCompleted);
         Assert.Equal(0, proxy.Count(RequestMatch.BlobHead));
         time.Advance(TimeSpan.FromSeconds(29));
-        await Task.Delay(100);
         Assert.False(throttled.IsCompleted);
         Assert.False(other.IsCompleted);
 

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Replication.Admin.Executions;
 using Replication.Admin.Rules;
@@ -9,6 +11,8 @@ namespace Replication.Admin.Data.Configurations;
 
 public sealed class ExecutionConfiguration : IEntityTypeConfiguration<Execution>
 {
+    private static readonly JsonSerializerOptions ChangeJson = new(JsonSerializerDefaults.Web);
+
     public void Configure(EntityTypeBuilder<Execution> builder)
     {
         builder.ToTable("Executions");
@@ -18,6 +22,19 @@ public sealed class ExecutionConfiguration : IEntityTypeConfiguration<Execution>
         builder.Property(e => e.Error).HasMaxLength(2000);
         builder.Ignore(e => e.IsFinished);
         builder.Ignore(e => e.RetryableTasks);
+
+        // An event execution's source changes: one JSON array in a text column, in the camelCase names it always held.
+        // A list of records is no primitive collection (as a rule's pattern lists are), and EF's JSON complex
+        // collections lose an empty list on PostgreSQL (Npgsql 10), so EF converts it here, once, for both databases.
+        // Full runs' rows hold NULL, as they always did: no schema change.
+        builder.Property(e => e.Changes).HasConversion(
+            changes => JsonSerializer.Serialize(changes, ChangeJson),
+            json => JsonSerializer.Deserialize<List<SourceChange>>(json, ChangeJson) ?? new List<SourceChange>(),
+            new ValueComparer<List<SourceChange>>(
+                (a, b) => a!.SequenceEqual(b!),
+                changes => changes.Aggregate(0, (hash, change) => HashCode.Combine(hash, change)),
+                changes => changes.ToList()))
+            .IsRequired(false);
 
         // Deleting a rule deletes its history; a retry outlives the pruning of its parent.
         builder.HasOne<ReplicationRule>().WithMany().HasForeignKey(e => e.RuleId).OnDelete(DeleteBehavior.Cascade);

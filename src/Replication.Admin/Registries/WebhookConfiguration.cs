@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Replication.Admin.Data;
 using Replication.Admin.Webhooks;
 
-namespace Replication.Admin.Dashboard;
+namespace Replication.Admin.Registries;
 
 /// <summary>
 /// What the registries page's Webhook dialog needs: whether a registry has a secret, a new one (through
