@@ -48,8 +48,19 @@ public static class ConfigDocumentReader
                         Exclude = rule.Repositories?.Exclude ?? [],
                         Names = rule.Repositories?.Names ?? [],
                     },
-                    Tags = new PatternFilterInput { Include = rule.Tags?.Include ?? [], Exclude = rule.Tags?.Exclude ?? [] },
+                    Tags = new PatternFilterInput
+                    {
+                        Include = rule.Tags?.Include ?? [],
+                        Exclude = rule.Tags?.Exclude ?? [],
+                        Semver = rule.Tags?.Semver,
+                        Newest = rule.Tags?.Newest,
+                    },
                     DestinationProject = rule.DestinationProject,
+                    DestinationNaming = new DestinationNamingInput
+                    {
+                        Flatten = rule.DestinationNaming?.Flatten ?? FlattenModes.None,
+                        Prefix = rule.DestinationNaming?.Prefix ?? "",
+                    },
                     Trigger = new TriggerInput
                     {
                         Mode = rule.Trigger?.Mode ?? TriggerModes.Manual,
@@ -57,12 +68,17 @@ public static class ConfigDocumentReader
                         ReplicateDeletions = rule.Trigger?.ReplicateDeletions ?? false,
                         ReplicateExisting = rule.Trigger?.ReplicateExisting ?? false,
                     },
+                    Platforms = rule.Platforms ?? [],
+                    BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
                     Override = rule.Override ?? true,
                     IncludeReferrers = rule.IncludeReferrers ?? true,
                     Enabled = rule.Enabled ?? true,
                 },
                 rule.SourceRegistry,
-                rule.DestinationRegistry));
+                rule.DestinationRegistry)
+            {
+                CarriesEverySetting = true,
+            });
         }
 
         return set;

@@ -257,9 +257,9 @@ public sealed class ConfigImporter(
 
                 var existing = rules.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
 
-                // Start from the saved rule so settings this format does not carry are kept as they are.
-                var input = existing is null ? new ReplicationRuleInput() : ReplicationRuleInput.From(existing);
-                Overlay(input, imported.Input);
+                // A peer format starts from the saved rule so settings it cannot express are kept as they are.
+                var input = imported.CarriesEverySetting || existing is null ? new ReplicationRuleInput() : ReplicationRuleInput.From(existing);
+                Overlay(input, imported.Input, imported.CarriesEverySetting);
                 var source = Resolve(imported.Entry, "sourceRegistry", imported.SourceRegistry, "Source registry");
                 var destination = Resolve(imported.Entry, "destinationRegistry", imported.DestinationRegistry, "Destination registry");
                 input.SourceRegistryId = source?.Id;
@@ -377,33 +377,54 @@ public sealed class ConfigImporter(
                 ["repositories.names"] = PatternList.Format(input.Repositories?.Names),
                 ["tags.include"] = PatternList.Format(input.Tags?.Include),
                 ["tags.exclude"] = PatternList.Format(input.Tags?.Exclude),
+                ["tags.semver"] = input.Tags?.Semver?.Trim() ?? "",
+                ["tags.newest"] = Number(input.Tags?.Newest),
                 ["destinationRegistry"] = destinationRegistry,
                 ["destinationProject"] = input.DestinationProject?.Trim() ?? "",
+                ["destinationNaming.flatten"] = FlattenModes.ToText(FlattenModes.Parse(input.DestinationNaming?.Flatten) ?? 0),
+                ["destinationNaming.prefix"] = input.DestinationNaming?.Prefix?.Trim() ?? "",
                 ["trigger.mode"] = TriggerModes.ToText(mode),
                 ["trigger.cron"] = cron,
-                ["trigger.replicateDeletions"] = Flag(mode != TriggerMode.Manual && (input.Trigger?.ReplicateDeletions ?? false)),
+                ["trigger.replicateDeletions"] = Flag(input.Trigger?.ReplicateDeletions ?? false),
                 ["trigger.replicateExisting"] = Flag(mode == TriggerMode.Immediate && (input.Trigger?.ReplicateExisting ?? false)),
+                ["platforms"] = PatternList.Format(input.Platforms),
+                ["bandwidthLimitKiBps"] = Number(input.BandwidthLimitKiBps),
                 ["override"] = Flag(input.Override),
                 ["includeReferrers"] = Flag(input.IncludeReferrers),
                 ["enabled"] = Flag(input.Enabled),
             };
         }
 
-        /// <summary>Copies the fields files carry onto <paramref name="target"/>, leaving any other setting of the rule alone.</summary>
-        private static void Overlay(ReplicationRuleInput target, ReplicationRuleInput file)
+        /// <summary>
+        /// Copies the fields every format carries onto <paramref name="target"/>, and with <paramref name="everySetting"/>
+        /// the rest too; otherwise the other settings of the rule are left alone.
+        /// </summary>
+        private static void Overlay(ReplicationRuleInput target, ReplicationRuleInput file, bool everySetting)
         {
             target.Name = file.Name?.Trim();
             target.Description = file.Description;
             target.SourceProject = file.SourceProject;
             target.Repositories = file.Repositories;
-            target.Tags = file.Tags;
             target.DestinationProject = file.DestinationProject;
             target.Trigger = file.Trigger;
             target.Override = file.Override;
             target.IncludeReferrers = file.IncludeReferrers;
             target.Enabled = file.Enabled;
+            if (everySetting)
+            {
+                target.Tags = file.Tags;
+                target.DestinationNaming = file.DestinationNaming;
+                target.Platforms = file.Platforms;
+                target.BandwidthLimitKiBps = file.BandwidthLimitKiBps;
+                return;
+            }
+
+            // A peer format's tag patterns keep the saved version range and count, which it cannot express.
+            target.Tags = new PatternFilterInput { Include = file.Tags?.Include, Exclude = file.Tags?.Exclude, Semver = target.Tags?.Semver, Newest = target.Tags?.Newest };
         }
 
         private static string Flag(bool value) => value ? "true" : "false";
+
+        private static string Number(int? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 }
