@@ -49,7 +49,8 @@ internal sealed class RegistryClient : IRegistryClient
             using var response = await _transport.SendAsync(request, limit.Token);
             var body = await response.Content.ReadAsByteArrayAsync(limit.Token);
             var apiVersion = RegistryResponses.Header(response, "Docker-Distribution-API-Version");
-            return Classify(response, body, apiVersion, where);
+            var result = Classify(response, body, apiVersion, where);
+            return result.Ok ? await WithRateLimitAsync(result, limit.Token) : result;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -68,6 +69,29 @@ internal sealed class RegistryClient : IRegistryClient
         {
             return new PingResult(PingOutcome.NotARegistry, e.Message);
         }
+    }
+
+    /// <summary>
+    /// Adds the pull rate limit to a successful ping. Docker Hub announces it on manifest requests only, so its documented
+    /// probe is HEADed (a HEAD is not counted as a pull); other registries are asked nothing more.
+    /// </summary>
+    private async Task<PingResult> WithRateLimitAsync(PingResult result, CancellationToken cancellationToken)
+    {
+        if (Endpoint.Product == RegistryProduct.DockerHub)
+        {
+            try
+            {
+                await HeadManifestAsync(RegistryProductFacts.DockerHubRateLimitProbe, "latest", cancellationToken);
+            }
+            catch (RegistryException e)
+            {
+                _logger.LogDebug(e, "Reading the rate limit of {Registry} failed", Endpoint.Authority);
+            }
+        }
+
+        return _transport.RateLimitOf(Endpoint.BaseUrl) is { } rateLimit
+            ? result with { Message = $"{result.Message}; pull rate limit: {rateLimit}", RateLimit = rateLimit }
+            : result;
     }
 
     private PingResult Classify(HttpResponseMessage response, byte[] body, string? apiVersion, string where)
@@ -149,14 +173,14 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Page<string>> GetTagsPageAsync(string repository, int pageSize = 100, string? last = null, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         var (items, next) = await GetTagsPageAsync(repository, TagsUrl(repository, pageSize, last), cancellationToken);
         return new Page<string>(items, NextCursor(next, items));
     }
 
     public async IAsyncEnumerable<string> ListTagsAsync(string repository, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Uri? url = TagsUrl(repository, ListPageSize, null);
         while (url is not null)
         {
@@ -168,6 +192,13 @@ internal sealed class RegistryClient : IRegistryClient
 
             url = next;
         }
+    }
+
+    /// <summary>A checked repository name as this registry serves it (Docker Hub: <c>alpine</c> is <c>library/alpine</c>).</summary>
+    private string RepositoryPath(string repository)
+    {
+        References.RequireRepository(repository);
+        return RegistryProductFacts.RepositoryPath(Endpoint.Product, repository);
     }
 
     private Uri CatalogUrl(int pageSize, string? last) =>
@@ -237,7 +268,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<ManifestInfo?> HeadManifestAsync(string repository, string reference, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         References.RequireReference(reference);
         var request = new RegistryRequest(HttpMethod.Head, ManifestUrl(repository, reference), Scopes.Pull(repository))
         {
@@ -264,7 +295,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Manifest> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         References.RequireReference(reference);
         var request = new RegistryRequest(HttpMethod.Get, ManifestUrl(repository, reference), Scopes.Pull(repository))
         {
@@ -313,7 +344,7 @@ internal sealed class RegistryClient : IRegistryClient
     public async Task<string> PutManifestAsync(string repository, string reference, Manifest manifest, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         References.RequireReference(reference);
         var request = new RegistryRequest(HttpMethod.Put, ManifestUrl(repository, reference), Scopes.Push(repository))
         {
@@ -332,7 +363,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<bool> DeleteManifestAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
         var request = new RegistryRequest(HttpMethod.Delete, ManifestUrl(repository, digest), Scopes.Delete(repository));
         using var response = await _transport.SendAsync(request, cancellationToken);
@@ -362,7 +393,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<long?> HeadBlobAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
         var request = new RegistryRequest(HttpMethod.Head, BlobUrl(repository, digest), Scopes.Pull(repository)) { FollowRedirects = true };
         using var response = await _transport.SendAsync(request, cancellationToken);
@@ -380,7 +411,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Stream> OpenBlobAsync(string repository, string digest, long offset, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var request = new RegistryRequest(HttpMethod.Get, BlobUrl(repository, digest), Scopes.Pull(repository))
@@ -428,8 +459,8 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<bool> TryMountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
-        References.RequireRepository(fromRepository);
+        repository = RepositoryPath(repository);
+        fromRepository = RepositoryPath(fromRepository);
         Digests.RequireDigest(digest);
         var url = _transport.Url($"/v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(fromRepository)}");
         using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Post, url, Scopes.Mount(repository, fromRepository)), cancellationToken);
@@ -475,7 +506,7 @@ internal sealed class RegistryClient : IRegistryClient
     {
         ArgumentNullException.ThrowIfNull(blob);
         ArgumentNullException.ThrowIfNull(openContent);
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(blob.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(blob.Size);
         var upload = new BlobUpload(_transport, repository, blob, openContent, progress, _logger);
@@ -501,7 +532,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
         var referrers = new List<Descriptor>();
         var first = _transport.Url($"/v2/{repository}/referrers/{digest}");
@@ -535,7 +566,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
 
         // One GET, not HEAD then GET: a missing tag costs the same, an existing one a request less.
@@ -554,7 +585,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<IReadOnlyList<AttachmentTag>> ListAttachmentTagsAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
         var found = new List<AttachmentTag>();
         foreach (var (tag, kind) in AttachmentTags.For(digest))

@@ -24,6 +24,9 @@ public sealed class RegistryDocument
 
     public string? Type { get; set; }
 
+    /// <summary><c>generic</c> (when missing), <c>docker-hub</c>, <c>ghcr</c>, <c>quay</c>, <c>gitlab</c> or <c>harbor</c>.</summary>
+    public string? Kind { get; set; }
+
     public string? Username { get; set; }
 
     /// <summary>Name of an environment variable of the server that holds the password, read at import.</summary>

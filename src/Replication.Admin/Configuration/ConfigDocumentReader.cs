@@ -24,6 +24,7 @@ public static class ConfigDocumentReader
                     Name = registry.Name,
                     Url = registry.Url,
                     Type = registry.Type ?? RegistryTypes.DockerRegistry,
+                    Kind = registry.Kind ?? RegistryKinds.Generic,
                     Username = registry.Username,
                     Password = registry.Password,
                     VerifyTls = registry.VerifyTls ?? true,

@@ -23,6 +23,7 @@ public sealed class ConfigExporter(RegistryService registries, ReplicationRuleSe
         Name = registry.Name,
         Url = registry.Url,
         Type = registry.Type,
+        Kind = registry.Kind,
         Username = registry.Username,
         VerifyTls = registry.VerifyTls,
         CaCertificate = registry.CaCertificate,

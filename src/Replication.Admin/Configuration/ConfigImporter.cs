@@ -180,6 +180,8 @@ public sealed class ConfigImporter(
                 }
 
                 var existing = registries.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+                input.Kind ??= existing?.Kind ?? RegistryKinds.Generic;
+                input.FillKindDefaults();
                 if (imported.PasswordFromEnv is { } variable)
                 {
                     input.Password = Environment.GetEnvironmentVariable(variable);
@@ -207,7 +209,10 @@ public sealed class ConfigImporter(
                 var url = input.Url?.Trim().TrimEnd('/') ?? "";
                 var view = new RegistryView(
                     existing?.Id ?? -(after.Count + 1), name, url, input.Type ?? RegistryTypes.DockerRegistry, input.Username, hasSaved || !string.IsNullOrEmpty(input.Password),
-                    input.VerifyTls, input.CaCertificate, input.Description ?? "", RegistryStatus.Unknown, null, null);
+                    input.VerifyTls, input.CaCertificate, input.Description ?? "", RegistryStatus.Unknown, null, null)
+                {
+                    Kind = RegistryKinds.Find(input.Kind)?.Value ?? RegistryKinds.Generic,
+                };
                 after.RemoveAll(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
                 after.Add(view);
                 if (existing is null)
@@ -334,6 +339,7 @@ public sealed class ConfigImporter(
             Name = input.Name?.Trim(),
             Url = input.Url,
             Type = input.Type,
+            Kind = input.Kind,
             Username = input.Username,
             Password = input.Password,
             VerifyTls = input.VerifyTls,
@@ -352,6 +358,7 @@ public sealed class ConfigImporter(
                 ("name", existing.Name, input.Name ?? ""),
                 ("url", existing.Url, input.Url?.Trim().TrimEnd('/') ?? ""),
                 ("type", existing.Type, input.Type ?? ""),
+                ("kind", existing.Kind, RegistryKinds.Find(input.Kind)?.Value ?? input.Kind ?? ""),
                 ("username", existing.Username ?? "", username),
                 ("verifyTls", Flag(existing.VerifyTls), Flag(input.VerifyTls)),
                 ("caCertificate", existing.CaCertificate ?? "", input.CaCertificate?.Trim() ?? ""),

@@ -59,7 +59,8 @@ public static class ReplicationRuleValidator
         Add(errors, SourceProjectField, ValidateSourceProject(input.SourceProject));
         Add(errors, RepositoriesIncludeField, ValidatePatterns(input.Repositories?.Include, FilterField.IncludeRepositories));
         Add(errors, RepositoriesExcludeField, ValidatePatterns(input.Repositories?.Exclude, FilterField.ExcludeRepositories));
-        Add(errors, RepositoryNamesField, ValidateRepositoryNames(input.Repositories?.Names, input.SourceProject));
+        Add(errors, RepositoryNamesField, ValidateRepositoryNames(input.Repositories?.Names, input.SourceProject)
+            .Concat(ValidateNamesNeeded(input.Repositories?.Names, registries.FirstOrDefault(r => r.Id == input.SourceRegistryId))));
         Add(errors, TagsIncludeField, ValidatePatterns(input.Tags?.Include, FilterField.IncludeTags));
         Add(errors, TagsExcludeField, ValidatePatterns(input.Tags?.Exclude, FilterField.ExcludeTags));
         Add(errors, SemverField, ValidateSemver(input.Tags?.Semver));
@@ -220,6 +221,18 @@ public static class ReplicationRuleValidator
         }
 
         return problems;
+    }
+
+    /// <summary>A source that never lists its repositories (Docker Hub, GHCR) needs them named: say so now, not at the first run.</summary>
+    public static IEnumerable<string> ValidateNamesNeeded(IEnumerable<string>? names, RegistryView? source)
+    {
+        if (source is null || RegistryKinds.Find(source.Kind) is not { NeverListsCatalog: true } kind || names?.Any(n => !string.IsNullOrWhiteSpace(n)) == true)
+        {
+            return [];
+        }
+
+        return [$"{kind.DisplayName} ('{source.Name}') does not list its repositories, so the rule must name them: enter the repositories to replicate in " +
+            "Repository names, relative to the source project (e.g. 'alpine' in project 'library')."];
     }
 
     /// <summary>The version range through the engine's parser (blank = none).</summary>
