@@ -15,7 +15,7 @@ public static class ConfigDocumentReader
             set.Errors["version"] = [$"Version {document.Version} is not known; this app reads version {ConfigDocument.CurrentVersion}."];
         }
 
-        foreach (var (registry, index) in document.Registries.Select((r, i) => (r, i)))
+        foreach (var (registry, index) in (document.Registries ?? []).Select((r, i) => (r, i)))
         {
             set.Registries.Add(new ImportedRegistry(
                 Entry(registry.Name, "registries", index),
@@ -34,7 +34,7 @@ public static class ConfigDocumentReader
                 string.IsNullOrWhiteSpace(registry.PasswordFromEnv) ? null : registry.PasswordFromEnv.Trim()));
         }
 
-        foreach (var (rule, index) in document.Rules.Select((r, i) => (r, i)))
+        foreach (var (rule, index) in (document.Rules ?? []).Select((r, i) => (r, i)))
         {
             set.Rules.Add(new ImportedRule(
                 Entry(rule.Name, "rules", index),

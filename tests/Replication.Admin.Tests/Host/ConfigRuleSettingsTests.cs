@@ -150,6 +150,17 @@ public sealed class ConfigRuleSettingsTests(AdminAppFactory app) : IClassFixture
         Assert.DoesNotContain("wrong-kind", await rules.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Empty_lists_are_empty_not_an_error()
+    {
+        using var client = app.CreateBasicClient();
+
+        var plan = await ConfigApiTests.ImportAsync(client, "version: 1\nregistries:\nrules:\n", dryRun: true);
+
+        Assert.Empty(ConfigApiTests.Names(plan, "create"));
+        Assert.Empty(ConfigApiTests.Names(plan, "change"));
+    }
+
     private static async Task<(int Source, int Destination, int Rule)> CreateRuleWithEverySettingAsync(HttpClient client, string name)
     {
         var source = await RegistryAsync(client, "settings-src", "https://settings-source.example.com");
