@@ -31,6 +31,12 @@ public static class RegistryProductFacts
     /// <summary>Docker's documented repository for reading the pull limit with a HEAD, which does not count as a pull.</summary>
     public const string DockerHubRateLimitProbe = "ratelimitpreview/test";
 
+    /// <summary>
+    /// True when every manifest GET counts against a pull limit and a HEAD does not (Docker Hub; goharbor/harbor#20632):
+    /// a copier should read a manifest the destination already holds from the destination.
+    /// </summary>
+    public static bool CountsManifestGets(RegistryProduct product) => product == RegistryProduct.DockerHub;
+
     /// <summary>True when the registry never answers <c>/v2/_catalog</c>, whatever the account: repositories must be named.</summary>
     public static bool NeverListsCatalog(RegistryProduct kind) => kind is RegistryProduct.DockerHub or RegistryProduct.GitHubContainerRegistry;
 
