@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Replication.Admin.Registries;
 using Replication.Testing.Faults;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;
@@ -119,6 +121,32 @@ public sealed class RegistryKindReplicationTests(RegistryFixture registries, Job
         Assert.Contains("Repository names", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, planned.StatusCode);
         Assert.Equal("v1", (await planned.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("copy")[0].GetProperty("tag").GetString());
+    }
+
+    [Fact]
+    public async Task Browsing_Docker_Hub_says_it_lists_nothing_and_opens_a_single_name_under_library()
+    {
+        var registry = await registries.AnonymousAsync();
+        var name = UniqueProject("official");
+        using (var oci = new OciTestClient(registry))
+        {
+            await oci.PushTagsAsync($"library/{name}", ["3", "3.20"]);
+        }
+
+        await using var hub = await FaultProxy.StartAsync(registry);
+        hub.FailWith(RequestMatch.Catalog, times: 100, HttpStatusCode.Unauthorized);
+        using var admin = app.CreateBasicClient();
+        var id = await CreateAsync(admin, "/api/v1/registries", new { name = UniqueProject("hub-"), url = hub.Url, type = "docker-registry", kind = "docker-hub" });
+        using var scope = app.Services.CreateScope();
+        var browse = scope.ServiceProvider.GetRequiredService<RegistryService>();
+
+        var repositories = await browse.GetRepositoriesPageAsync(id, null);
+        var tags = await browse.GetTagsPageAsync(id, name, null);
+
+        Assert.True(repositories.CatalogRefused);
+        Assert.StartsWith("Docker Hub does not list its repositories to anyone", repositories.Error, StringComparison.Ordinal);
+        Assert.False(tags.Failed, tags.Error);
+        Assert.Equal(["3", "3.20"], tags.Items.Order(StringComparer.Ordinal));
     }
 
     private static async Task<JsonElement> RunAsync(HttpClient admin, int rule)
