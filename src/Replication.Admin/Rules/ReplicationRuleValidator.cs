@@ -71,7 +71,8 @@ public static class ReplicationRuleValidator
         Add(errors, BandwidthField, ValidateBandwidth(input.BandwidthLimitKiBps));
         Add(errors, PlatformsField, ValidatePlatforms(input.Platforms));
         Add(errors, DestinationPrefixField, ValidateDestinationPrefix(input.DestinationNaming?.Prefix, input.DestinationProject ?? input.SourceProject));
-        Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode));
+        Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode)
+            .Concat(ValidateEventSource(input.Trigger?.Mode, registries.FirstOrDefault(r => r.Id == input.SourceRegistryId))));
         Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron));
         return errors;
     }
@@ -309,6 +310,16 @@ public static class ReplicationRuleValidator
         if (TriggerModes.Parse(mode) is null)
         {
             yield return $"Trigger mode must be '{TriggerModes.Manual}', '{TriggerModes.Immediate}' (when the source registry notifies a push) or '{TriggerModes.Scheduled}' (with a cron expression).";
+        }
+    }
+
+    /// <summary>Immediate rules wait for registry events, which only distribution-style registries and Harbor send this app.</summary>
+    public static IEnumerable<string> ValidateEventSource(string? mode, RegistryView? source)
+    {
+        if (TriggerModes.Parse(mode) == TriggerMode.Immediate && source is not null
+            && RegistryKinds.Find(source.Kind) is { } kind && kind.Value is not (RegistryKinds.Generic or RegistryKinds.Harbor))
+        {
+            yield return $"{kind.DisplayName} ('{source.Name}') does not send the push and delete events an immediate rule waits for. Choose Scheduled (e.g. every hour: 0 * * * *) or Manual.";
         }
     }
 

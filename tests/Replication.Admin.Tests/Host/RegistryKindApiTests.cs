@@ -82,6 +82,23 @@ public sealed class RegistryKindApiTests(AdminAppFactory app) : IClassFixture<Ad
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
     }
 
+    [Theory]
+    [InlineData("docker-hub")]
+    [InlineData("quay")]
+    public async Task An_immediate_rule_needs_a_source_that_sends_events(string kind)
+    {
+        using var client = app.CreateBasicClient();
+        var source = (await CreateAsync(client, new { name = Name(kind), type = "docker-registry", kind })).GetProperty("id").GetInt32();
+        var mirror = (await CreateAsync(client, new { name = Name("mirror"), url = "https://mirror.example.com", type = "docker-registry" })).GetProperty("id").GetInt32();
+
+        using var refused = await client.PostAsJsonAsync("/api/v1/rules", new { name = Name("immediate"), sourceRegistryId = source, sourceProject = "library", repositories = new { names = AppName }, destinationRegistryId = mirror, trigger = new { mode = "immediate" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var message = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("trigger.mode")[0].GetString();
+        Assert.Contains("does not send the push and delete events", message, StringComparison.Ordinal);
+        Assert.Contains("Choose Scheduled", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_kind_survives_export_and_import_and_a_changed_kind_shows_in_the_dry_run()
     {
