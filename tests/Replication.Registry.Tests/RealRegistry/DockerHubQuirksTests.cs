@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Replication.Registry.Tests.Support;
 using Replication.Testing.Faults;
 using Replication.Testing.Images;
@@ -90,6 +91,63 @@ public sealed class DockerHubQuirksTests(RegistryFixture registries) : IDisposab
         Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal(0, proxy.PullsLeft);
         Assert.NotNull(await hub.HeadManifestAsync(repository, "v1"));
+    }
+
+    [Fact]
+    public async Task The_limit_is_logged_when_first_seen_when_running_low_and_when_spent()
+    {
+        var registry = await registries.AnonymousAsync();
+        var repository = RegistryFixture.UniqueRepository("hub/logged");
+        using (var pusher = new OciTestClient(registry))
+        {
+            await pusher.PushImageAsync(repository, "v1");
+        }
+
+        await using var proxy = await FaultProxy.StartAsync(registry);
+        proxy.LimitPulls(10, TimeSpan.FromHours(6));
+        var logs = new LogCollector();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        using var factory = new RegistryClientFactory(Endpoints.QuickRetries(), loggers);
+        var hub = factory.Create(new RegistryEndpoint { BaseUrl = new Uri(proxy.Url), Product = RegistryProduct.DockerHub });
+
+        for (var i = 0; i < 10; i++)
+        {
+            await hub.GetManifestAsync(repository, "v1");
+        }
+
+        var limit = logs.Messages.Where(m => m.Contains("pull rate limit", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, limit.Count);
+        Assert.StartsWith("Information: ", limit[0], StringComparison.Ordinal);
+        Assert.Contains("announces a pull rate limit: 9 of 10 left per 6 h", limit[0], StringComparison.Ordinal);
+        Assert.StartsWith("Warning: ", limit[1], StringComparison.Ordinal);
+        Assert.Contains("pull rate limit is running out: 1 of 10 left per 6 h", limit[1], StringComparison.Ordinal);
+        Assert.Contains("pull rate limit is running out: 0 of 10 left per 6 h", limit[2], StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Messages, m => m.Contains("Authorization", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Every formatted log message, in order.</summary>
+    private sealed class LogCollector : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyList<string> Messages => [.. _messages];
+
+        public ILogger CreateLogger(string categoryName) => new Collecting(_messages);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Collecting(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                messages.Enqueue($"{logLevel}: {formatter(state, exception)}");
+        }
     }
 
     [Theory]
