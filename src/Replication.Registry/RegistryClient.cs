@@ -46,7 +46,8 @@ internal sealed class RegistryClient : IRegistryClient
             using var response = await _transport.SendAsync(request, limit.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(limit.Token).ConfigureAwait(false);
             var apiVersion = RegistryResponses.Header(response, "Docker-Distribution-API-Version");
-            return Classify(response, body, apiVersion, where);
+            var result = Classify(response, body, apiVersion, where);
+            return result.Ok ? await WithRateLimitAsync(result, limit.Token).ConfigureAwait(false) : result;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -65,6 +66,29 @@ internal sealed class RegistryClient : IRegistryClient
         {
             return new PingResult(PingOutcome.NotARegistry, e.Message);
         }
+    }
+
+    /// <summary>
+    /// Adds the pull rate limit to a successful ping. Docker Hub announces it on manifest requests only, so its documented
+    /// probe is HEADed (a HEAD is not counted as a pull); other registries are asked nothing more.
+    /// </summary>
+    private async Task<PingResult> WithRateLimitAsync(PingResult result, CancellationToken cancellationToken)
+    {
+        if (Endpoint.Product == RegistryProduct.DockerHub)
+        {
+            try
+            {
+                await HeadManifestAsync(RegistryProductFacts.DockerHubRateLimitProbe, "latest", cancellationToken).ConfigureAwait(false);
+            }
+            catch (RegistryException e)
+            {
+                _logger.LogDebug(e, "Reading the rate limit of {Registry} failed", Endpoint.Authority);
+            }
+        }
+
+        return _transport.RateLimitOf(Endpoint.BaseUrl) is { } rateLimit
+            ? result with { Message = $"{result.Message}; pull rate limit: {rateLimit}", RateLimit = rateLimit }
+            : result;
     }
 
     private PingResult Classify(HttpResponseMessage response, byte[] body, string? apiVersion, string where)
@@ -146,14 +170,14 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Page<string>> GetTagsPageAsync(string repository, int pageSize = 100, string? last = null, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         var (items, next) = await GetTagsPageAsync(repository, TagsUrl(repository, pageSize, last), cancellationToken).ConfigureAwait(false);
         return new Page<string>(items, NextCursor(next, items));
     }
 
     public async IAsyncEnumerable<string> ListTagsAsync(string repository, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Uri? url = TagsUrl(repository, ListPageSize, null);
         while (url is not null)
         {
@@ -165,6 +189,13 @@ internal sealed class RegistryClient : IRegistryClient
 
             url = next;
         }
+    }
+
+    /// <summary>A checked repository name as this registry serves it (Docker Hub: <c>alpine</c> is <c>library/alpine</c>).</summary>
+    private string RepositoryPath(string repository)
+    {
+        References.RequireRepository(repository);
+        return RegistryProductFacts.RepositoryPath(Endpoint.Product, repository);
     }
 
     private Uri CatalogUrl(int pageSize, string? last) =>
@@ -234,7 +265,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<ManifestInfo?> HeadManifestAsync(string repository, string reference, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         References.RequireReference(reference);
         var request = new RegistryRequest(HttpMethod.Head, ManifestUrl(repository, reference), Scopes.Pull(repository))
         {
@@ -261,7 +292,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Manifest> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         References.RequireReference(reference);
         var request = new RegistryRequest(HttpMethod.Get, ManifestUrl(repository, reference), Scopes.Pull(repository))
         {
@@ -310,7 +341,7 @@ internal sealed class RegistryClient : IRegistryClient
     public async Task<string> PutManifestAsync(string repository, string reference, Manifest manifest, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         References.RequireReference(reference);
         var request = new RegistryRequest(HttpMethod.Put, ManifestUrl(repository, reference), Scopes.Push(repository))
         {
@@ -329,7 +360,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<bool> DeleteManifestAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
         var request = new RegistryRequest(HttpMethod.Delete, ManifestUrl(repository, digest), Scopes.Delete(repository));
         using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -359,7 +390,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<long?> HeadBlobAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
         var request = new RegistryRequest(HttpMethod.Head, BlobUrl(repository, digest), Scopes.Pull(repository)) { FollowRedirects = true };
         using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -377,7 +408,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<Stream> OpenBlobAsync(string repository, string digest, long offset, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var request = new RegistryRequest(HttpMethod.Get, BlobUrl(repository, digest), Scopes.Pull(repository))
@@ -425,8 +456,8 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<bool> TryMountBlobAsync(string repository, string digest, string fromRepository, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
-        References.RequireRepository(fromRepository);
+        repository = RepositoryPath(repository);
+        fromRepository = RepositoryPath(fromRepository);
         Digests.RequireDigest(digest);
         var url = _transport.Url($"/v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(fromRepository)}");
         using var response = await _transport.SendAsync(new RegistryRequest(HttpMethod.Post, url, Scopes.Mount(repository, fromRepository)), cancellationToken).ConfigureAwait(false);
@@ -472,7 +503,7 @@ internal sealed class RegistryClient : IRegistryClient
     {
         ArgumentNullException.ThrowIfNull(blob);
         ArgumentNullException.ThrowIfNull(openContent);
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(blob.Digest);
         ArgumentOutOfRangeException.ThrowIfNegative(blob.Size);
         await new BlobUpload(_transport, repository, blob, openContent, progress, _logger).RunAsync(cancellationToken).ConfigureAwait(false);
@@ -484,7 +515,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
         var referrers = new List<Descriptor>();
         var first = _transport.Url($"/v2/{repository}/referrers/{digest}");
@@ -518,7 +549,7 @@ internal sealed class RegistryClient : IRegistryClient
 
     public async Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        References.RequireRepository(repository);
+        repository = RepositoryPath(repository);
         Digests.RequireDigest(digest);
 
         // One GET, not HEAD then GET: a missing tag costs the same, an existing one a request less.

@@ -13,6 +13,9 @@ public sealed record RegistryEndpoint
     /// <summary>PEM text of a CA certificate (bundle) to trust in addition to the system store.</summary>
     public string? CaCertificatePem { get; init; }
 
+    /// <summary>The registry product, for its quirks (Docker Hub's <c>library/</c> namespace and rate limit); generic by default.</summary>
+    public RegistryProduct Product { get; init; } = RegistryProduct.Generic;
+
     /// <summary>Host and port as registries name themselves in references ("reg.example.com:5000").</summary>
     public string Authority => BaseUrl.IsDefaultPort ? BaseUrl.Host : $"{BaseUrl.Host}:{BaseUrl.Port}";
 }

@@ -24,6 +24,9 @@ public sealed class RegistryDocument
 
     public string? Type { get; set; }
 
+    /// <summary><c>generic</c> (when missing), <c>docker-hub</c>, <c>ghcr</c>, <c>quay</c>, <c>gitlab</c> or <c>harbor</c>.</summary>
+    public string? Kind { get; set; }
+
     public string? Username { get; set; }
 
     /// <summary>Name of an environment variable of the server that holds the password, read at import.</summary>
@@ -58,7 +61,16 @@ public sealed class RuleDocument
 
     public string? DestinationProject { get; set; }
 
+    /// <summary>Missing = keep the full path, no prefix.</summary>
+    public DestinationNamingDocument? DestinationNaming { get; set; }
+
     public TriggerDocument? Trigger { get; set; }
+
+    /// <summary>Platforms of multi-platform images to copy; missing or empty = all.</summary>
+    public List<string>? Platforms { get; set; }
+
+    /// <summary>KiB/s shared by the rule's transfers; missing = the global default.</summary>
+    public int? BandwidthLimitKiBps { get; set; }
 
     public bool? Override { get; set; }
 
@@ -81,6 +93,20 @@ public sealed class TagsDocument
     public List<string>? Include { get; set; }
 
     public List<string>? Exclude { get; set; }
+
+    /// <summary>Semantic-version range (<c>&gt;=1.2 &lt;2</c>); missing = none.</summary>
+    public string? Semver { get; set; }
+
+    /// <summary>Only this many newest tags per repository; missing = all.</summary>
+    public int? Newest { get; set; }
+}
+
+/// <summary><c>{flatten: none|1|2|3|all, prefix: mirror}</c>, as the API's <c>destinationNaming</c>.</summary>
+public sealed class DestinationNamingDocument
+{
+    public string? Flatten { get; set; }
+
+    public string? Prefix { get; set; }
 }
 
 public sealed class TriggerDocument

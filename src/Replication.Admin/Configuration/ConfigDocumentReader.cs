@@ -15,7 +15,7 @@ public static class ConfigDocumentReader
             set.Errors["version"] = [$"Version {document.Version} is not known; this app reads version {ConfigDocument.CurrentVersion}."];
         }
 
-        foreach (var (registry, index) in document.Registries.Select((r, i) => (r, i)))
+        foreach (var (registry, index) in (document.Registries ?? []).Select((r, i) => (r, i)))
         {
             set.Registries.Add(new ImportedRegistry(
                 Entry(registry.Name, "registries", index),
@@ -24,6 +24,7 @@ public static class ConfigDocumentReader
                     Name = registry.Name,
                     Url = registry.Url,
                     Type = registry.Type ?? RegistryTypes.DockerRegistry,
+                    Kind = registry.Kind ?? RegistryKinds.Generic,
                     Username = registry.Username,
                     Password = registry.Password,
                     VerifyTls = registry.VerifyTls ?? true,
@@ -33,7 +34,7 @@ public static class ConfigDocumentReader
                 string.IsNullOrWhiteSpace(registry.PasswordFromEnv) ? null : registry.PasswordFromEnv.Trim()));
         }
 
-        foreach (var (rule, index) in document.Rules.Select((r, i) => (r, i)))
+        foreach (var (rule, index) in (document.Rules ?? []).Select((r, i) => (r, i)))
         {
             set.Rules.Add(new ImportedRule(
                 Entry(rule.Name, "rules", index),
@@ -48,8 +49,19 @@ public static class ConfigDocumentReader
                         Exclude = rule.Repositories?.Exclude ?? [],
                         Names = rule.Repositories?.Names ?? [],
                     },
-                    Tags = new PatternFilterInput { Include = rule.Tags?.Include ?? [], Exclude = rule.Tags?.Exclude ?? [] },
+                    Tags = new PatternFilterInput
+                    {
+                        Include = rule.Tags?.Include ?? [],
+                        Exclude = rule.Tags?.Exclude ?? [],
+                        Semver = rule.Tags?.Semver,
+                        Newest = rule.Tags?.Newest,
+                    },
                     DestinationProject = rule.DestinationProject,
+                    DestinationNaming = new DestinationNamingInput
+                    {
+                        Flatten = rule.DestinationNaming?.Flatten ?? FlattenModes.None,
+                        Prefix = rule.DestinationNaming?.Prefix ?? "",
+                    },
                     Trigger = new TriggerInput
                     {
                         Mode = rule.Trigger?.Mode ?? TriggerModes.Manual,
@@ -57,12 +69,17 @@ public static class ConfigDocumentReader
                         ReplicateDeletions = rule.Trigger?.ReplicateDeletions ?? false,
                         ReplicateExisting = rule.Trigger?.ReplicateExisting ?? false,
                     },
+                    Platforms = rule.Platforms ?? [],
+                    BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
                     Override = rule.Override ?? true,
                     IncludeReferrers = rule.IncludeReferrers ?? true,
                     Enabled = rule.Enabled ?? true,
                 },
                 rule.SourceRegistry,
-                rule.DestinationRegistry));
+                rule.DestinationRegistry)
+            {
+                CarriesEverySetting = true,
+            });
         }
 
         return set;

@@ -23,6 +23,7 @@ public sealed class ConfigExporter(RegistryService registries, ReplicationRuleSe
         Name = registry.Name,
         Url = registry.Url,
         Type = registry.Type,
+        Kind = registry.Kind,
         Username = registry.Username,
         VerifyTls = registry.VerifyTls,
         CaCertificate = registry.CaCertificate,
@@ -36,9 +37,12 @@ public sealed class ConfigExporter(RegistryService registries, ReplicationRuleSe
         SourceRegistry = rule.SourceRegistryName,
         SourceProject = rule.SourceProject,
         Repositories = new RepositoriesDocument { Include = [.. rule.IncludeRepositories], Exclude = [.. rule.ExcludeRepositories], Names = [.. rule.RepositoryNames] },
-        Tags = new TagsDocument { Include = [.. rule.IncludeTags], Exclude = [.. rule.ExcludeTags] },
+        Tags = new TagsDocument { Include = [.. rule.IncludeTags], Exclude = [.. rule.ExcludeTags], Semver = rule.SemverRange, Newest = rule.NewestTags },
         DestinationRegistry = rule.DestinationRegistryName,
         DestinationProject = NullIfEmpty(rule.DestinationProject),
+        DestinationNaming = rule.FlattenLevels == 0 && rule.DestinationPrefix.Length == 0
+            ? null
+            : new DestinationNamingDocument { Flatten = FlattenModes.ToText(rule.FlattenLevels), Prefix = NullIfEmpty(rule.DestinationPrefix) },
         Trigger = new TriggerDocument
         {
             Mode = TriggerModes.ToText(rule.TriggerMode),
@@ -46,6 +50,8 @@ public sealed class ConfigExporter(RegistryService registries, ReplicationRuleSe
             ReplicateDeletions = rule.ReplicateDeletions,
             ReplicateExisting = rule.ReplicateExisting,
         },
+        Platforms = [.. rule.Platforms],
+        BandwidthLimitKiBps = rule.BandwidthLimitKiBps,
         Override = rule.Override,
         IncludeReferrers = rule.IncludeReferrers,
         Enabled = rule.Enabled,

@@ -180,6 +180,8 @@ public sealed class ConfigImporter(
                 }
 
                 var existing = registries.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+                input.Kind ??= existing?.Kind ?? RegistryKinds.Generic;
+                input.FillKindDefaults();
                 if (imported.PasswordFromEnv is { } variable)
                 {
                     input.Password = Environment.GetEnvironmentVariable(variable);
@@ -207,7 +209,10 @@ public sealed class ConfigImporter(
                 var url = input.Url?.Trim().TrimEnd('/') ?? "";
                 var view = new RegistryView(
                     existing?.Id ?? -(after.Count + 1), name, url, input.Type ?? RegistryTypes.DockerRegistry, input.Username, hasSaved || !string.IsNullOrEmpty(input.Password),
-                    input.VerifyTls, input.CaCertificate, input.Description ?? "", RegistryStatus.Unknown, null, null);
+                    input.VerifyTls, input.CaCertificate, input.Description ?? "", RegistryStatus.Unknown, null, null)
+                {
+                    Kind = RegistryKinds.Find(input.Kind)?.Value ?? RegistryKinds.Generic,
+                };
                 after.RemoveAll(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
                 after.Add(view);
                 if (existing is null)
@@ -257,9 +262,9 @@ public sealed class ConfigImporter(
 
                 var existing = rules.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
 
-                // Start from the saved rule so settings this format does not carry are kept as they are.
-                var input = existing is null ? new ReplicationRuleInput() : ReplicationRuleInput.From(existing);
-                Overlay(input, imported.Input);
+                // A peer format starts from the saved rule so settings it cannot express are kept as they are.
+                var input = imported.CarriesEverySetting || existing is null ? new ReplicationRuleInput() : ReplicationRuleInput.From(existing);
+                Overlay(input, imported.Input, imported.CarriesEverySetting);
                 var source = Resolve(imported.Entry, "sourceRegistry", imported.SourceRegistry, "Source registry");
                 var destination = Resolve(imported.Entry, "destinationRegistry", imported.DestinationRegistry, "Destination registry");
                 input.SourceRegistryId = source?.Id;
@@ -334,6 +339,7 @@ public sealed class ConfigImporter(
             Name = input.Name?.Trim(),
             Url = input.Url,
             Type = input.Type,
+            Kind = input.Kind,
             Username = input.Username,
             Password = input.Password,
             VerifyTls = input.VerifyTls,
@@ -352,6 +358,7 @@ public sealed class ConfigImporter(
                 ("name", existing.Name, input.Name ?? ""),
                 ("url", existing.Url, input.Url?.Trim().TrimEnd('/') ?? ""),
                 ("type", existing.Type, input.Type ?? ""),
+                ("kind", existing.Kind, RegistryKinds.Find(input.Kind)?.Value ?? input.Kind ?? ""),
                 ("username", existing.Username ?? "", username),
                 ("verifyTls", Flag(existing.VerifyTls), Flag(input.VerifyTls)),
                 ("caCertificate", existing.CaCertificate ?? "", input.CaCertificate?.Trim() ?? ""),
@@ -377,33 +384,54 @@ public sealed class ConfigImporter(
                 ["repositories.names"] = PatternList.Format(input.Repositories?.Names),
                 ["tags.include"] = PatternList.Format(input.Tags?.Include),
                 ["tags.exclude"] = PatternList.Format(input.Tags?.Exclude),
+                ["tags.semver"] = input.Tags?.Semver?.Trim() ?? "",
+                ["tags.newest"] = Number(input.Tags?.Newest),
                 ["destinationRegistry"] = destinationRegistry,
                 ["destinationProject"] = input.DestinationProject?.Trim() ?? "",
+                ["destinationNaming.flatten"] = FlattenModes.ToText(FlattenModes.Parse(input.DestinationNaming?.Flatten) ?? 0),
+                ["destinationNaming.prefix"] = input.DestinationNaming?.Prefix?.Trim() ?? "",
                 ["trigger.mode"] = TriggerModes.ToText(mode),
                 ["trigger.cron"] = cron,
-                ["trigger.replicateDeletions"] = Flag(mode != TriggerMode.Manual && (input.Trigger?.ReplicateDeletions ?? false)),
+                ["trigger.replicateDeletions"] = Flag(input.Trigger?.ReplicateDeletions ?? false),
                 ["trigger.replicateExisting"] = Flag(mode == TriggerMode.Immediate && (input.Trigger?.ReplicateExisting ?? false)),
+                ["platforms"] = PatternList.Format(input.Platforms),
+                ["bandwidthLimitKiBps"] = Number(input.BandwidthLimitKiBps),
                 ["override"] = Flag(input.Override),
                 ["includeReferrers"] = Flag(input.IncludeReferrers),
                 ["enabled"] = Flag(input.Enabled),
             };
         }
 
-        /// <summary>Copies the fields files carry onto <paramref name="target"/>, leaving any other setting of the rule alone.</summary>
-        private static void Overlay(ReplicationRuleInput target, ReplicationRuleInput file)
+        /// <summary>
+        /// Copies the fields every format carries onto <paramref name="target"/>, and with <paramref name="everySetting"/>
+        /// the rest too; otherwise the other settings of the rule are left alone.
+        /// </summary>
+        private static void Overlay(ReplicationRuleInput target, ReplicationRuleInput file, bool everySetting)
         {
             target.Name = file.Name?.Trim();
             target.Description = file.Description;
             target.SourceProject = file.SourceProject;
             target.Repositories = file.Repositories;
-            target.Tags = file.Tags;
             target.DestinationProject = file.DestinationProject;
             target.Trigger = file.Trigger;
             target.Override = file.Override;
             target.IncludeReferrers = file.IncludeReferrers;
             target.Enabled = file.Enabled;
+            if (everySetting)
+            {
+                target.Tags = file.Tags;
+                target.DestinationNaming = file.DestinationNaming;
+                target.Platforms = file.Platforms;
+                target.BandwidthLimitKiBps = file.BandwidthLimitKiBps;
+                return;
+            }
+
+            // A peer format's tag patterns keep the saved version range and count, which it cannot express.
+            target.Tags = new PatternFilterInput { Include = file.Tags?.Include, Exclude = file.Tags?.Exclude, Semver = target.Tags?.Semver, Newest = target.Tags?.Newest };
         }
 
         private static string Flag(bool value) => value ? "true" : "false";
+
+        private static string Number(int? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 }

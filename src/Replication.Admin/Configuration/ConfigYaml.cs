@@ -40,7 +40,7 @@ public static partial class ConfigYaml
         }
         catch (YamlException exception)
         {
-            throw new ConfigSyntaxException(exception.Start.Line, exception.Start.Column, Explain(exception));
+            throw new ConfigSyntaxException(exception.Start.Line, exception.Start.Column, Explain(exception, KeyAt(text, exception.Start)));
         }
     }
 
@@ -70,7 +70,7 @@ public static partial class ConfigYaml
     }
 
     /// <summary>YamlDotNet's message in the words of the file, without .NET type names.</summary>
-    private static string Explain(YamlException exception)
+    private static string Explain(YamlException exception, string? key = null)
     {
         var message = exception.InnerException is { } inner && exception.Message.StartsWith("Exception during deserialization", StringComparison.Ordinal)
             ? inner.Message
@@ -80,18 +80,48 @@ public static partial class ConfigYaml
             return $"'{unknown.Groups[1].Value}' is not a known key here. Check its spelling and indentation (see README, \"Rules as code\").";
         }
 
-        if (message.Contains("Failed to create an instance", StringComparison.Ordinal) || message.Contains("Expected 'SequenceStart'", StringComparison.Ordinal))
+        var named = key is null ? "" : $" for '{key}'";
+        if (message.Contains("Failed to create an instance", StringComparison.Ordinal) || message.Contains("Expected 'SequenceStart'", StringComparison.Ordinal)
+            || CastTo().Match(message) is { Success: true } cast && cast.Groups[1].Value.StartsWith("System.Collections.", StringComparison.Ordinal))
         {
-            return "A list was expected here (entries starting with '- ').";
+            return $"A list was expected here{named} (entries starting with '- ', or [a, b]).";
         }
 
-        if (message.Contains("Expected 'MappingStart'", StringComparison.Ordinal))
+        if (message.Contains("Expected 'MappingStart'", StringComparison.Ordinal) || CastTo().IsMatch(message))
         {
-            return "A mapping was expected here (key: value lines).";
+            return $"A mapping was expected here{named} (key: value lines, or {{key: value}}).";
+        }
+
+        if (NotANumber().Match(message) is { Success: true } number)
+        {
+            return $"'{number.Groups[1].Value}' is not a whole number{named}. Write digits only (e.g. 2048), or leave the key out for its default.";
         }
 
         return LocationPrefix().Replace(message, "").Trim();
     }
+
+    /// <summary>The key whose value starts at <paramref name="mark"/> (<c>newest</c> in <c>tags: {newest: many}</c>), if the line shows one.</summary>
+    private static string? KeyAt(string text, Mark mark)
+    {
+        var lines = text.Split('\n');
+        if (mark.Line < 1 || mark.Line > lines.Length)
+        {
+            return null;
+        }
+
+        var line = lines[mark.Line - 1];
+        var before = line[..(int)Math.Clamp(mark.Column - 1, 0, line.Length)];
+        return KeyBefore().Match(before) is { Success: true } match ? match.Groups[1].Value : null;
+    }
+
+    [GeneratedRegex(@"([A-Za-z][A-Za-z0-9]*)\s*:\s*$")]
+    private static partial Regex KeyBefore();
+
+    [GeneratedRegex("Invalid cast from '[^']*' to '([^']*)'")]
+    private static partial Regex CastTo();
+
+    [GeneratedRegex("The input string '([^']*)' was not in a correct format")]
+    private static partial Regex NotANumber();
 
     [GeneratedRegex("Property '([^']*)' not found on type")]
     private static partial Regex UnknownProperty();

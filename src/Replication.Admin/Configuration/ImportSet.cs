@@ -26,8 +26,15 @@ public sealed class ImportSet
 /// </summary>
 public sealed record ImportedRegistry(string Entry, RegistryEndpointInput Input, string? PasswordFromEnv = null, bool MatchByUrl = false);
 
-/// <summary>A rule of the file, its registries by name (ids are resolved by the importer).</summary>
-public sealed record ImportedRule(string Entry, ReplicationRuleInput Input, string? SourceRegistry, string? DestinationRegistry);
+/// <summary>
+/// A rule of the file, its registries by name (ids are resolved by the importer). <see cref="CarriesEverySetting"/>: the
+/// file states the whole rule (our own format), so a missing setting means its default; otherwise (peer formats) the
+/// settings the format cannot express keep their saved values.
+/// </summary>
+public sealed record ImportedRule(string Entry, ReplicationRuleInput Input, string? SourceRegistry, string? DestinationRegistry)
+{
+    public bool CarriesEverySetting { get; init; }
+}
 
 /// <summary>An entry of the file that no registry or rule can express, and why; <c>{"entry","reason"}</c>.</summary>
 public sealed record UnsupportedEntry(string Entry, string Reason);

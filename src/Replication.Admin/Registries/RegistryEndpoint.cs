@@ -13,6 +13,9 @@ public sealed class RegistryEndpoint
     /// <summary>One of <see cref="RegistryTypes"/>.</summary>
     public string Type { get; set; } = RegistryTypes.DockerRegistry;
 
+    /// <summary>One of <see cref="RegistryKinds"/>: the product, for its defaults and quirks.</summary>
+    public string Kind { get; set; } = RegistryKinds.Generic;
+
     /// <summary>Null for anonymous access.</summary>
     public string? Username { get; set; }
 

@@ -14,6 +14,12 @@ public sealed class RegistryEndpointInput
 
     public string? Type { get; set; } = RegistryTypes.DockerRegistry;
 
+    /// <summary>
+    /// <c>generic</c>, <c>docker-hub</c>, <c>ghcr</c>, <c>quay</c>, <c>gitlab</c> or <c>harbor</c>. Missing: generic for a new
+    /// registry, unchanged for an existing one (clients that predate kinds keep working).
+    /// </summary>
+    public string? Kind { get; set; }
+
     public string? Username { get; set; }
 
     public string? Password { get; set; }
@@ -39,6 +45,7 @@ public sealed class RegistryEndpointInput
             Name = registry.Name,
             Url = registry.Url,
             Type = registry.Type,
+            Kind = registry.Kind,
             Username = registry.Username,
             Password = null,
             VerifyTls = registry.VerifyTls,
@@ -48,5 +55,14 @@ public sealed class RegistryEndpointInput
         };
     }
 
-    public override string ToString() => $"RegistryEndpointInput {{ Name = {Name}, Url = {Url}, Type = {Type}, Username = {Username} }}";
+    /// <summary>The kind's URL when none is given (Docker Hub, GHCR, Quay, GitLab.com have one address for everybody).</summary>
+    public void FillKindDefaults()
+    {
+        if (string.IsNullOrWhiteSpace(Url) && RegistryKinds.Find(Kind)?.DefaultUrl is { } url)
+        {
+            Url = url;
+        }
+    }
+
+    public override string ToString() => $"RegistryEndpointInput {{ Name = {Name}, Url = {Url}, Type = {Type}, Kind = {Kind}, Username = {Username} }}";
 }

@@ -12,6 +12,7 @@ public static class RegistryEndpointValidator
     public const string NameField = "name";
     public const string UrlField = "url";
     public const string TypeField = "type";
+    public const string KindField = "kind";
     public const string UsernameField = "username";
     public const string PasswordField = "password";
     public const string CaCertificateField = "caCertificate";
@@ -31,8 +32,10 @@ public static class RegistryEndpointValidator
         ArgumentNullException.ThrowIfNull(input);
         var errors = new Dictionary<string, string[]>();
         Add(errors, NameField, ValidateName(input.Name));
-        Add(errors, UrlField, ValidateUrl(input.Url));
-        Add(errors, TypeField, ValidateType(input.Type));
+        Add(errors, KindField, ValidateKind(input.Kind));
+        var url = ValidateUrl(input.Url).ToList();
+        Add(errors, UrlField, url.Count > 0 ? url : ValidateUrlForKind(input.Url!, input.Kind));
+        Add(errors, TypeField, ValidateType(input.Type).Concat(ValidateTypeForKind(input.Type, input.Kind)));
         Add(errors, UsernameField, ValidateUsername(input));
         Add(errors, PasswordField, ValidatePassword(input, hasSavedPassword));
         Add(errors, CaCertificateField, ValidateCaCertificate(input.CaCertificate));
@@ -100,6 +103,53 @@ public static class RegistryEndpointValidator
         if (string.IsNullOrWhiteSpace(type) || !RegistryTypes.All.Contains(type))
         {
             yield return $"Type must be '{RegistryTypes.DockerRegistry}' (any OCI registry) or '{RegistryTypes.Harbor}'.";
+        }
+    }
+
+    public static IEnumerable<string> ValidateKind(string? kind)
+    {
+        if (RegistryKinds.Find(kind) is null)
+        {
+            yield return $"Kind '{kind}' is not known. Use one of: {string.Join(", ", RegistryKinds.All.Select(k => k.Value))} (generic for any other OCI registry).";
+        }
+    }
+
+    /// <summary>A website entered instead of its registry, or a well-known registry of another kind.</summary>
+    public static IEnumerable<string> ValidateUrlForKind(string url, string? kind)
+    {
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri))
+        {
+            yield break;
+        }
+
+        var host = uri.Host.ToLowerInvariant();
+        var website = host switch
+        {
+            "hub.docker.com" or "docker.io" or "www.docker.com" => ("Docker Hub", RegistryKinds.DockerHubUrl),
+            "github.com" or "www.github.com" => ("GitHub", "https://ghcr.io"),
+            "gitlab.com" or "www.gitlab.com" => ("GitLab", "https://registry.gitlab.com"),
+            _ => default,
+        };
+        if (website.Item1 is not null)
+        {
+            yield return $"{uri.Host} is {website.Item1}'s website, not its registry. Enter {website.Item2} instead.";
+            yield break;
+        }
+
+        var chosen = RegistryKinds.Find(kind);
+        var known = RegistryKinds.Find(RegistryKinds.FromHost(host));
+        if (chosen is not null && known is not null && known.Value != RegistryKinds.Generic && chosen.Value != RegistryKinds.Generic && known.Value != chosen.Value)
+        {
+            yield return $"{uri.Host} is {known.DisplayName}, not {chosen.DisplayName}. Choose the kind {known.DisplayName}, or enter the address of your {chosen.DisplayName}.";
+        }
+    }
+
+    /// <summary>Type harbor needs Harbor's project API, which the public services do not have.</summary>
+    public static IEnumerable<string> ValidateTypeForKind(string? type, string? kind)
+    {
+        if (type == RegistryTypes.Harbor && RegistryKinds.Find(kind) is { } chosen && chosen.Value is not (RegistryKinds.Generic or RegistryKinds.Harbor))
+        {
+            yield return $"Type '{RegistryTypes.Harbor}' uses Harbor's project API, which {chosen.DisplayName} does not have. Choose type '{RegistryTypes.DockerRegistry}', or kind Harbor.";
         }
     }
 

@@ -38,6 +38,8 @@ public sealed class RegistryService(
     public async Task<RegistrySaveResult> CreateAsync(RegistryEndpointInput input, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
+        input.Kind ??= RegistryKinds.Generic;
+        input.FillKindDefaults();
         var errors = RegistryEndpointValidator.Validate(input);
         if (errors.Count > 0)
         {
@@ -80,6 +82,8 @@ public sealed class RegistryService(
             return RegistrySaveResult.Missing();
         }
 
+        input.Kind ??= registry.Kind;
+        input.FillKindDefaults();
         var errors = RegistryEndpointValidator.Validate(input, hasSavedPassword: !string.IsNullOrEmpty(registry.ProtectedPassword));
         if (errors.Count > 0)
         {
@@ -201,6 +205,7 @@ public sealed class RegistryService(
             savedPassword = saved?.ProtectedPassword is { } protectedPassword ? secrets.UnprotectPassword(protectedPassword) : null;
         }
 
+        input.FillKindDefaults();
         var errors = RegistryEndpointValidator.Validate(input, hasSavedPassword: savedPassword is not null);
         var blocking = errors.Where(e => e.Key != RegistryEndpointValidator.NameField && e.Key != RegistryEndpointValidator.DescriptionField).ToList();
         if (blocking.Count > 0)
@@ -217,6 +222,7 @@ public sealed class RegistryService(
             Credential = credential,
             VerifyTls = input.VerifyTls,
             CaCertificatePem = string.IsNullOrWhiteSpace(input.CaCertificate) ? null : input.CaCertificate,
+            Product = RegistryKinds.ClientProduct(input.Kind),
         };
         return await PingEndpointAsync(endpoint, cancellationToken);
     }
@@ -263,10 +269,7 @@ public sealed class RegistryService(
         }
         catch (CatalogUnavailableException)
         {
-            return BrowsePage.Failure(
-                "This registry does not let this account list its catalog (/v2/_catalog). Its repositories cannot be browsed, " +
-                "but replication rules can still name repositories explicitly. Open a repository by name below to see its tags.",
-                catalogRefused: true);
+            return BrowsePage.Failure(CatalogRefusedMessage(endpoint.Product), catalogRefused: true);
         }
         catch (RegistryException exception)
         {
@@ -280,6 +283,20 @@ public sealed class RegistryService(
         {
             return BrowsePage.Failure("The registry did not answer in time. Try again, or check the URL with Test Connection.");
         }
+    }
+
+    /// <summary>Why a registry's repositories cannot be browsed, in the words of its kind, and what to do instead.</summary>
+    public static string CatalogRefusedMessage(RegistryProduct kind)
+    {
+        const string Instead = "Open a repository by name below to see its tags; replication rules name their repositories in Repository names.";
+        return kind switch
+        {
+            RegistryProduct.DockerHub => "Docker Hub does not list its repositories to anyone (no catalog). " + Instead + " Official images are under library/ ('alpine' is library/alpine).",
+            RegistryProduct.GitHubContainerRegistry => "GitHub Container Registry does not list its repositories to anyone (no catalog). " + Instead,
+            RegistryProduct.GitLab => "GitLab lists its registry's repositories only to GitLab administrators. " + Instead,
+            RegistryProduct.Harbor => "Harbor lists its whole catalog only to system administrators. " + Instead,
+            _ => "This registry does not let this account list its catalog (/v2/_catalog). " + Instead,
+        };
     }
 
     private async Task<PingResult> PingEndpointAsync(ClientEndpoint endpoint, CancellationToken cancellationToken)
@@ -312,11 +329,13 @@ public sealed class RegistryService(
             : RegistryCredential.Anonymous,
         VerifyTls = registry.VerifyTls,
         CaCertificatePem = registry.CaCertificate,
+        Product = RegistryKinds.ClientProduct(registry.Kind),
     };
 
     private void Apply(RegistryEndpoint registry, RegistryEndpointInput input, string actor, DateTimeOffset now)
     {
         registry.Type = input.Type!;
+        registry.Kind = RegistryKinds.Find(input.Kind)!.Value;
         registry.VerifyTls = input.VerifyTls;
         registry.CaCertificate = string.IsNullOrWhiteSpace(input.CaCertificate) ? null : input.CaCertificate.Trim();
         registry.Description = input.Description?.Trim() ?? "";
@@ -376,13 +395,14 @@ public sealed class RegistryService(
     private static string Target(RegistryEndpoint registry) => $"registry '{registry.Name}'";
 
     private static string Describe(RegistryEndpoint registry) =>
-        $"url={registry.Url}; type={registry.Type}; credential={(registry.Username is null ? "anonymous" : $"username '{registry.Username}'")}; verifyTls={(registry.VerifyTls ? "true" : "false")}";
+        $"url={registry.Url}; type={registry.Type}; kind={registry.Kind}; credential={(registry.Username is null ? "anonymous" : $"username '{registry.Username}'")}; verifyTls={(registry.VerifyTls ? "true" : "false")}";
 
     private static Dictionary<string, string> Snapshot(RegistryEndpoint r) => new()
     {
         ["name"] = r.Name,
         ["url"] = r.Url,
         ["type"] = r.Type,
+        ["kind"] = r.Kind,
         ["username"] = r.Username ?? "(anonymous)",
         ["verifyTls"] = r.VerifyTls ? "true" : "false",
         ["caCertificate"] = r.CaCertificate is null ? "none" : "set",

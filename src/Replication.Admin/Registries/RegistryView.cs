@@ -15,6 +15,9 @@ public sealed record RegistryView(
     DateTimeOffset? LastCheckedAt,
     string? LastCheckMessage)
 {
+    /// <summary>One of <see cref="RegistryKinds"/>.</summary>
+    public string Kind { get; init; } = RegistryKinds.Generic;
+
     public CredentialKind CredentialKind => string.IsNullOrEmpty(Username) ? CredentialKind.Anonymous : CredentialKind.UsernamePassword;
 
     public static RegistryView From(RegistryEndpoint entity)
@@ -32,6 +35,9 @@ public sealed record RegistryView(
             entity.Description,
             entity.Status,
             entity.LastCheckedAt,
-            entity.LastCheckMessage);
+            entity.LastCheckMessage)
+        {
+            Kind = entity.Kind,
+        };
     }
 }

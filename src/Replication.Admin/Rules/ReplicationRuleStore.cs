@@ -72,6 +72,7 @@ public sealed class ReplicationRuleStore(IDbContextFactory<ReplicationDbContext>
                 : RegistryCredential.Anonymous,
             VerifyTls = registry.VerifyTls,
             CaCertificatePem = registry.CaCertificate,
+            Product = RegistryKinds.ClientProduct(registry.Kind),
         };
     }
 

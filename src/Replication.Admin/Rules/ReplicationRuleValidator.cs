@@ -59,7 +59,8 @@ public static class ReplicationRuleValidator
         Add(errors, SourceProjectField, ValidateSourceProject(input.SourceProject));
         Add(errors, RepositoriesIncludeField, ValidatePatterns(input.Repositories?.Include, FilterField.IncludeRepositories));
         Add(errors, RepositoriesExcludeField, ValidatePatterns(input.Repositories?.Exclude, FilterField.ExcludeRepositories));
-        Add(errors, RepositoryNamesField, ValidateRepositoryNames(input.Repositories?.Names, input.SourceProject));
+        Add(errors, RepositoryNamesField, ValidateRepositoryNames(input.Repositories?.Names, input.SourceProject)
+            .Concat(ValidateNamesNeeded(input.Repositories?.Names, registries.FirstOrDefault(r => r.Id == input.SourceRegistryId))));
         Add(errors, TagsIncludeField, ValidatePatterns(input.Tags?.Include, FilterField.IncludeTags));
         Add(errors, TagsExcludeField, ValidatePatterns(input.Tags?.Exclude, FilterField.ExcludeTags));
         Add(errors, SemverField, ValidateSemver(input.Tags?.Semver));
@@ -70,7 +71,8 @@ public static class ReplicationRuleValidator
         Add(errors, BandwidthField, ValidateBandwidth(input.BandwidthLimitKiBps));
         Add(errors, PlatformsField, ValidatePlatforms(input.Platforms));
         Add(errors, DestinationPrefixField, ValidateDestinationPrefix(input.DestinationNaming?.Prefix, input.DestinationProject ?? input.SourceProject));
-        Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode));
+        Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode)
+            .Concat(ValidateEventSource(input.Trigger?.Mode, registries.FirstOrDefault(r => r.Id == input.SourceRegistryId))));
         Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron));
         return errors;
     }
@@ -222,6 +224,18 @@ public static class ReplicationRuleValidator
         return problems;
     }
 
+    /// <summary>A source that never lists its repositories (Docker Hub, GHCR) needs them named: say so now, not at the first run.</summary>
+    public static IEnumerable<string> ValidateNamesNeeded(IEnumerable<string>? names, RegistryView? source)
+    {
+        if (source is null || RegistryKinds.Find(source.Kind) is not { NeverListsCatalog: true } kind || names?.Any(n => !string.IsNullOrWhiteSpace(n)) == true)
+        {
+            return [];
+        }
+
+        return [$"{kind.DisplayName} ('{source.Name}') does not list its repositories, so the rule must name them: enter the repositories to replicate in " +
+            "Repository names, relative to the source project (e.g. 'alpine' in project 'library')."];
+    }
+
     /// <summary>The version range through the engine's parser (blank = none).</summary>
     public static IEnumerable<string> ValidateSemver(string? range)
     {
@@ -296,6 +310,16 @@ public static class ReplicationRuleValidator
         if (TriggerModes.Parse(mode) is null)
         {
             yield return $"Trigger mode must be '{TriggerModes.Manual}', '{TriggerModes.Immediate}' (when the source registry notifies a push) or '{TriggerModes.Scheduled}' (with a cron expression).";
+        }
+    }
+
+    /// <summary>Immediate rules wait for registry events, which only distribution-style registries and Harbor send this app.</summary>
+    public static IEnumerable<string> ValidateEventSource(string? mode, RegistryView? source)
+    {
+        if (TriggerModes.Parse(mode) == TriggerMode.Immediate && source is not null
+            && RegistryKinds.Find(source.Kind) is { } kind && kind.Value is not (RegistryKinds.Generic or RegistryKinds.Harbor))
+        {
+            yield return $"{kind.DisplayName} ('{source.Name}') does not send the push and delete events an immediate rule waits for. Choose Scheduled (e.g. every hour: 0 * * * *) or Manual.";
         }
     }
 

@@ -68,7 +68,7 @@ internal sealed class ArtifactCopier
     /// </summary>
     public async Task<ResolvedManifest> ResolveTaskAsync(ReplicationTask task, CancellationToken cancellationToken)
     {
-        var resolved = await ResolveAsync(task.SourceRepository, task.Tag, cancellationToken).ConfigureAwait(false);
+        var resolved = await ResolveAsync(task.SourceRepository, task.Tag, cancellationToken, task.DestinationRepository).ConfigureAwait(false);
         var platforms = _run.Scope.Platforms;
         if (task.Kind != Planning.ArtifactKind.Image || platforms.Count == 0 || !resolved.Manifest.IsIndex)
         {
@@ -87,14 +87,18 @@ internal sealed class ArtifactCopier
         return new ResolvedManifest(subset, resolved.Children.Where(c => kept.Contains(c.Digest)).ToList(), resolved.Digest);
     }
 
-    /// <summary>Reads a source manifest and, for an index, its children (by digest, verified by the client).</summary>
-    public async Task<ResolvedManifest> ResolveAsync(string repository, string reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a source manifest and, for an index, its children (by digest, verified by the client). With
+    /// <paramref name="destinationRepository"/>, a source that counts manifest GETs has what the destination already
+    /// holds read there instead.
+    /// </summary>
+    public async Task<ResolvedManifest> ResolveAsync(string repository, string reference, CancellationToken cancellationToken, string? destinationRepository = null)
     {
         Manifest manifest;
         await _run.Checks.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            manifest = await _run.Source.GetManifestAsync(repository, reference, cancellationToken).ConfigureAwait(false);
+            manifest = await ReadManifestAsync(repository, reference, destinationRepository, cancellationToken).ConfigureAwait(false);
         }
         catch (RegistryException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
@@ -114,7 +118,7 @@ internal sealed class ArtifactCopier
         {
             try
             {
-                return await ResolveAsync(repository, child.Digest, cancellationToken).ConfigureAwait(false);
+                return await ResolveAsync(repository, child.Digest, cancellationToken, destinationRepository).ConfigureAwait(false);
             }
             catch (ReplicationException ex) when (ex.InnerException is RegistryException { StatusCode: HttpStatusCode.NotFound })
             {
@@ -125,6 +129,27 @@ internal sealed class ArtifactCopier
             }
         })).ConfigureAwait(false);
         return new ResolvedManifest(manifest, children);
+    }
+
+    /// <summary>
+    /// One manifest of the source. Docker Hub counts every manifest GET as a pull and no HEAD (goharbor/harbor#20632), so
+    /// there HEADs come first: the tag's digest at the source, then that digest at the destination, which serves it when
+    /// it has it (a second tag of the same image, children shared with another index). Other registries get one GET.
+    /// </summary>
+    private async Task<Manifest> ReadManifestAsync(string repository, string reference, string? destinationRepository, CancellationToken cancellationToken)
+    {
+        if (destinationRepository is null || !RegistryProductFacts.CountsManifestGets(_run.Source.Endpoint.Product))
+        {
+            return await _run.Source.GetManifestAsync(repository, reference, cancellationToken).ConfigureAwait(false);
+        }
+
+        var digest = Digests.IsSupported(reference)
+            ? reference
+            : (await _run.Source.HeadManifestAsync(repository, reference, cancellationToken).ConfigureAwait(false))?.Digest
+                ?? throw new RegistryException($"{repository}:{reference} was not found at the source.", HttpStatusCode.NotFound);
+        return await _run.Destination.HeadManifestAsync(destinationRepository, digest, cancellationToken).ConfigureAwait(false) is not null
+            ? await _run.Destination.GetManifestAsync(destinationRepository, digest, cancellationToken).ConfigureAwait(false)
+            : await _run.Source.GetManifestAsync(repository, digest, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Copies the artifact of a task whose source was resolved into <paramref name="resolved"/>.</summary>

@@ -11,6 +11,7 @@ internal sealed class HostTraffic : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly TimeProvider _time;
     private long _pausedUntilTicks;
+    private RateLimit? _rateLimit;
 
     public HostTraffic(int maxConcurrentRequests, TimeProvider time)
     {
@@ -19,6 +20,12 @@ internal sealed class HostTraffic : IDisposable
     }
 
     public int AvailableSlots => _slots.CurrentCount;
+
+    /// <summary>The rate limit the host announced last (<c>ratelimit-*</c> headers); null until it announces one.</summary>
+    public RateLimit? RateLimit => Volatile.Read(ref _rateLimit);
+
+    /// <summary>Keeps <paramref name="limit"/> as the host's latest; returns the one it replaces.</summary>
+    public RateLimit? Announce(RateLimit limit) => Interlocked.Exchange(ref _rateLimit, limit);
 
     public DateTimeOffset PausedUntil => new(Interlocked.Read(ref _pausedUntilTicks), TimeSpan.Zero);
 

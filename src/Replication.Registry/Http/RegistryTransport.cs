@@ -249,6 +249,25 @@ internal sealed class RegistryTransport
         }
     }
 
+    /// <summary>The rate limit the host of <paramref name="uri"/> announced last, if it announces one.</summary>
+    public RateLimit? RateLimitOf(Uri uri) => _traffic.For(uri).RateLimit;
+
+    // Said once when first seen (or when the limit changes) and again when running low, not on every request.
+    private void LogRateLimit(string host, RateLimit? previous, RateLimit limit)
+    {
+        if (previous is null || previous.Limit != limit.Limit)
+        {
+            _logger.LogInformation("{Host} announces a pull rate limit: {RateLimit}", host, limit.ToString());
+        }
+
+        if (limit.IsLow && (previous is null || !previous.IsLow || limit.Remaining == 0 && previous.Remaining > 0))
+        {
+            _logger.LogWarning(
+                "{Host} pull rate limit is running out: {RateLimit}. Requests beyond it are refused with 429 until the window moves on; use an account with a higher limit or replicate less often",
+                host, limit.ToString());
+        }
+    }
+
     private static bool IsRedirect(HttpStatusCode status) =>
         status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
             or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
@@ -299,6 +318,11 @@ internal sealed class RegistryTransport
         }
 
         RegistryMetrics.Record(message.RequestUri!.Authority, message.Method.Method, (int)response.StatusCode, _time.GetElapsedTime(started));
+        if (RateLimit.From(response) is { } limit)
+        {
+            LogRateLimit(message.RequestUri.Authority, host.Announce(limit), limit);
+        }
+
         if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
         {
             RegistryMetrics.RecordBackoff(message.RequestUri.Authority, (int)response.StatusCode);

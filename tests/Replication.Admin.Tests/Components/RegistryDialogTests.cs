@@ -112,6 +112,42 @@ public sealed class RegistryDialogTests : ComponentTestBase
     }
 
     [Fact]
+    public async Task Choosing_a_kind_fills_its_url_shows_its_help_and_saves_the_kind()
+    {
+        var (host, dialog) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "Name", "hub");
+
+        Choose(host, "Kind", "Docker Hub");
+
+        host.WaitForAssertion(() => Assert.Equal(RegistryKinds.DockerHubUrl, Field(host, "URL").GetAttribute("value")));
+        Assert.Contains("hub.docker.com is the website", host.Markup, StringComparison.Ordinal);
+        Assert.Contains("library/alpine", host.Markup, StringComparison.Ordinal);
+
+        // Another service's kind replaces the address the previous kind brought; Harbor brings its project API.
+        Choose(host, "Kind", "GitHub Container Registry");
+        host.WaitForAssertion(() => Assert.Equal("https://ghcr.io", Field(host, "URL").GetAttribute("value")));
+        Choose(host, "Kind", "Docker Hub");
+        Button(host, "Save").Click();
+
+        var saved = Assert.IsType<RegistryView>((await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10)))!.Data);
+        Assert.Equal((RegistryKinds.DockerHub, RegistryKinds.DockerHubUrl), (saved.Kind, saved.Url));
+    }
+
+    [Fact]
+    public async Task A_website_for_a_registry_is_refused_with_the_address_to_use()
+    {
+        var (host, _) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "Name", "hub");
+        Choose(host, "Kind", "Docker Hub");
+
+        Type(host, "URL", "https://hub.docker.com");
+        Button(host, "Save").Click();
+
+        host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains("Enter https://registry-1.docker.io instead", StringComparison.Ordinal)));
+        Assert.Empty(await Registries.ListAsync());
+    }
+
+    [Fact]
     public async Task Editing_shows_the_password_field_empty_with_the_keep_hint_and_keeps_the_saved_password()
     {
         var created = await Registries.CreateAsync(

@@ -29,6 +29,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private long _sequence;
     private int _inFlight;
     private int _tagPageSize; // 0: tag lists pass through untouched
+    private PullLimit? _pullLimit;
 
     private FaultProxy(LoopbackServer server, HttpClient upstream, string upstreamUrl)
     {
@@ -131,6 +132,18 @@ public sealed class FaultProxy : IAsyncDisposable
 
         Volatile.Write(ref _tagPageSize, maxPageSize ?? 0);
     }
+
+    /// <summary>
+    /// Makes the registry count pulls like Docker Hub: every manifest GET that finds a manifest spends one of
+    /// <paramref name="limit"/> per <paramref name="window"/>, a HEAD spends none; manifest answers carry
+    /// <c>ratelimit-limit: 100;w=21600</c> and <c>ratelimit-remaining</c>, and a GET with none left is answered 429
+    /// <c>TOOMANYREQUESTS</c>. Pass 0 to switch it off.
+    /// </summary>
+    public void LimitPulls(int limit, TimeSpan window) =>
+        Volatile.Write(ref _pullLimit, limit <= 0 ? null : new PullLimit(limit, (int)window.TotalSeconds));
+
+    /// <summary>Pulls (manifest GETs) left under <see cref="LimitPulls"/>.</summary>
+    public int PullsLeft => Volatile.Read(ref _pullLimit) is { } pulls ? Math.Max(0, pulls.Limit - Volatile.Read(ref pulls.Spent)) : 0;
 
     /// <summary>Drops every pending fault.</summary>
     public void ClearFaults()
@@ -280,6 +293,17 @@ public sealed class FaultProxy : IAsyncDisposable
                 await Task.Delay(delay, context.RequestAborted);
             }
 
+            var pulls = Volatile.Read(ref _pullLimit);
+            var manifestRead = pulls is not null && (RequestMatch.ManifestGet.Matches(method, path, query) || RequestMatch.ManifestHead.Matches(method, path, query));
+            if (manifestRead && HttpMethods.IsGet(method) && Volatile.Read(ref pulls!.Spent) >= pulls.Limit)
+            {
+                injected = "pull limit";
+                status = (int)HttpStatusCode.TooManyRequests;
+                pulls.AddHeaders(context.Response);
+                await AnswerAsync(context, new Fault(RequestMatch.Any, FaultKind.Status, 1) { Status = HttpStatusCode.TooManyRequests });
+                return;
+            }
+
             if (fault is { Kind: FaultKind.Status })
             {
                 injected = $"status {(int)fault.Status}";
@@ -289,7 +313,7 @@ public sealed class FaultProxy : IAsyncDisposable
             }
 
             injected = fault is null ? null : fault.Kind == FaultKind.CutRequest ? $"cut request after {fault.Bytes}" : $"cut response after {fault.Bytes}";
-            await ForwardAsync(context, fault, responseDelays.Aggregate(TimeSpan.Zero, (a, b) => a + b), record);
+            await ForwardAsync(context, fault, responseDelays.Aggregate(TimeSpan.Zero, (a, b) => a + b), record, manifestRead ? pulls : null);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException or InjectedCutException)
         {
@@ -326,7 +350,7 @@ public sealed class FaultProxy : IAsyncDisposable
         await response.WriteAsync($$"""{"errors":[{"code":"{{code}}","message":"injected by the test fault proxy"}]}""", context.RequestAborted);
     }
 
-    private async Task ForwardAsync(HttpContext context, Fault? fault, TimeSpan responseDelay, ExchangeCounters counters)
+    private async Task ForwardAsync(HttpContext context, Fault? fault, TimeSpan responseDelay, ExchangeCounters counters, PullLimit? pulls = null)
     {
         var incoming = context.Request;
         using var outgoing = new HttpRequestMessage(new HttpMethod(incoming.Method), _upstreamUrl + incoming.Path.Value + incoming.QueryString.Value);
@@ -371,6 +395,16 @@ public sealed class FaultProxy : IAsyncDisposable
             }
         }
 
+        if (pulls is not null)
+        {
+            if (HttpMethods.IsGet(incoming.Method) && upstream.StatusCode == HttpStatusCode.OK)
+            {
+                Interlocked.Increment(ref pulls.Spent);
+            }
+
+            pulls.AddHeaders(response);
+        }
+
         var pageSize = Volatile.Read(ref _tagPageSize);
         if (pageSize > 0 && upstream.StatusCode == HttpStatusCode.OK && RequestMatch.TagList.Matches(incoming.Method, incoming.Path.Value ?? "/", string.Empty))
         {
@@ -404,6 +438,20 @@ public sealed class FaultProxy : IAsyncDisposable
 
             await response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
             Interlocked.Add(ref counters.ResponseBytes, read);
+        }
+    }
+
+    /// <summary>Docker Hub's pull accounting: a limit per window and the manifest GETs spent so far.</summary>
+    private sealed class PullLimit(int limit, int windowSeconds)
+    {
+        public int Spent;
+
+        public int Limit { get; } = limit;
+
+        public void AddHeaders(HttpResponse response)
+        {
+            response.Headers["ratelimit-limit"] = $"{Limit};w={windowSeconds}";
+            response.Headers["ratelimit-remaining"] = $"{Math.Max(0, Limit - Volatile.Read(ref Spent))};w={windowSeconds}";
         }
     }
 

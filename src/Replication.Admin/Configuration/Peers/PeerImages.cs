@@ -140,6 +140,7 @@ internal static partial class PeerImages
             Name = RegistryNameOf(host),
             Url = UrlOf(host, tls),
             Type = RegistryTypes.DockerRegistry,
+            Kind = RegistryKinds.FromHost(host),
             Username = username,
             Password = password,
             VerifyTls = verifyTls,

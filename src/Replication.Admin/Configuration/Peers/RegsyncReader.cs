@@ -250,7 +250,7 @@ public static partial class RegsyncReader
                     settings = settings with { Problem = settings.Problem ?? "backup keeps the overwritten target under another tag; a rule replaces or keeps a tag (its Override option) but makes no backup. Remove backup to import it" };
                     break;
                 case "platform" or "platforms":
-                    settings = settings with { Problem = settings.Problem ?? $"{key} selects platforms of multi-platform images; rules copy every platform. Remove {key} to import it" };
+                    settings = settings with { Problem = settings.Problem ?? $"{key} selects platforms of multi-platform images, which this import does not carry over. Remove {key} to import the entry, then set the rule's Platforms" };
                     break;
                 case "referrerFilters":
                     settings = settings with { Problem = settings.Problem ?? "referrerFilters selects some referrers; rules copy all of them or none (Include referrers)" };

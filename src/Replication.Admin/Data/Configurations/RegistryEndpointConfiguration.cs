@@ -13,6 +13,7 @@ public sealed class RegistryEndpointConfiguration : IEntityTypeConfiguration<Reg
         builder.HasIndex(r => r.Name).IsUnique();
         builder.Property(r => r.Url).HasMaxLength(RegistryEndpointValidator.UrlMaxLength).IsRequired();
         builder.Property(r => r.Type).HasMaxLength(32).IsRequired();
+        builder.Property(r => r.Kind).HasMaxLength(32).IsRequired().HasDefaultValue(RegistryKinds.Generic);
         builder.Property(r => r.Username).HasMaxLength(RegistryEndpointValidator.UsernameMaxLength);
         builder.Property(r => r.ProtectedPassword);
         builder.Property(r => r.CaCertificate).HasMaxLength(RegistryEndpointValidator.CaCertificateMaxLength);

@@ -619,6 +619,13 @@ namespace Replication.Admin.Data.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("generic");
+
                     b.Property<string>("LastCheckMessage")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");

@@ -646,6 +646,13 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("generic");
+
                     b.Property<string>("LastCheckMessage")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
