@@ -54,6 +54,10 @@ public sealed class BenchmarkSettings
           --counts-only            only that: no warm-up, no timed rounds, no peak working set
           --bandwidth [MiB/s]      only this: copy the corpus with a rule bandwidth limit (default 10 MiB/s) and print the
                                    achieved rate of the blob streams; exit code 1 when it is off by more than 10 %
+          --history [N]            only this: the app (built with -c Release) on SQLite seeded with N executions (default
+                                   100000), N x 10 task rows, one execution of 20,000 tasks and N audit entries; times the
+                                   dashboard, executions, tasks and audit APIs and pages, quiet and while retention prunes
+          --history-tasks N        task rows per seeded execution (default 10)
         """;
 
     public bool Quick { get; private set; }
@@ -109,6 +113,15 @@ public sealed class BenchmarkSettings
 
     /// <summary>The limit the bandwidth scenario sets on its rule.</summary>
     public double BandwidthMiBps { get; private set; } = 10;
+
+    /// <summary>Run only the history-at-scale scenario (the app over a seeded database).</summary>
+    public bool History { get; private set; }
+
+    /// <summary>Executions (and audit entries) the history scenario seeds.</summary>
+    public int HistoryExecutions { get; private set; } = 100_000;
+
+    /// <summary>Task rows per seeded execution.</summary>
+    public int HistoryTasksPerExecution { get; private set; } = 10;
 
     public bool Help { get; private set; }
 
@@ -293,6 +306,19 @@ public sealed class BenchmarkSettings
                         i++;
                     }
 
+                    break;
+                case "--history":
+                    s.History = true;
+                    s.Peak = false;
+                    if (i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var executions))
+                    {
+                        s.HistoryExecutions = executions >= 100 ? executions : throw new ArgumentException("--history needs at least 100 executions.");
+                        i++;
+                    }
+
+                    break;
+                case "--history-tasks":
+                    s.HistoryTasksPerExecution = Count(0);
                     break;
                 case "--peak-child":
                     s.PeakChild = (Value(), Value());
