@@ -58,6 +58,10 @@ public sealed class BenchmarkSettings
                                    100000), N x 10 task rows, one execution of 20,000 tasks and N audit entries; times the
                                    dashboard, executions, tasks and audit APIs and pages, quiet and while retention prunes
           --history-tasks N        task rows per seeded execution (default 10)
+          --scale [REPOS]          only this: REPOS (default 200) x --scale-tags small images written into the source's
+                                   storage; dry run, engine cold and warm, skopeo sync cold and warm on a subset
+          --scale-tags N           tags per repository (default 10)
+          --scale-skopeo-repos N   repositories of the like-work subset for the skopeo ratios (default 20)
         """;
 
     public bool Quick { get; private set; }
@@ -122,6 +126,15 @@ public sealed class BenchmarkSettings
 
     /// <summary>Task rows per seeded execution.</summary>
     public int HistoryTasksPerExecution { get; private set; } = 10;
+
+    /// <summary>Run only the scale scenario (many small images).</summary>
+    public bool Scale { get; private set; }
+
+    public int ScaleRepositories { get; private set; } = 200;
+
+    public int ScaleTags { get; private set; } = 10;
+
+    public int ScaleSkopeoRepositories { get; private set; } = 20;
 
     public bool Help { get; private set; }
 
@@ -316,6 +329,22 @@ public sealed class BenchmarkSettings
                         i++;
                     }
 
+                    break;
+                case "--scale":
+                    s.Scale = true;
+                    s.Peak = false;
+                    if (i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var repositories))
+                    {
+                        s.ScaleRepositories = repositories >= 1 ? repositories : throw new ArgumentException("--scale needs at least 1 repository.");
+                        i++;
+                    }
+
+                    break;
+                case "--scale-tags":
+                    s.ScaleTags = Count();
+                    break;
+                case "--scale-skopeo-repos":
+                    s.ScaleSkopeoRepositories = Count();
                     break;
                 case "--history-tasks":
                     s.HistoryTasksPerExecution = Count(0);
