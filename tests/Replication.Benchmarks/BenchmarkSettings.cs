@@ -62,6 +62,7 @@ public sealed class BenchmarkSettings
                                    storage; dry run, engine cold and warm, skopeo sync cold and warm on a subset
           --scale-tags N           tags per repository (default 10)
           --scale-skopeo-repos N   repositories of the like-work subset for the skopeo ratios (default 20)
+          --scale-no-app           skip the cold and warm runs through the app's job path (needs the app built -c Release)
         """;
 
     public bool Quick { get; private set; }
@@ -135,6 +136,9 @@ public sealed class BenchmarkSettings
     public int ScaleTags { get; private set; } = 10;
 
     public int ScaleSkopeoRepositories { get; private set; } = 20;
+
+    /// <summary>Also run the rule through the app (a real app process on SQLite).</summary>
+    public bool ScaleApp { get; private set; } = true;
 
     public bool Help { get; private set; }
 
@@ -342,6 +346,9 @@ public sealed class BenchmarkSettings
                     break;
                 case "--scale-tags":
                     s.ScaleTags = Count();
+                    break;
+                case "--scale-no-app":
+                    s.ScaleApp = false;
                     break;
                 case "--scale-skopeo-repos":
                     s.ScaleSkopeoRepositories = Count();

@@ -1,8 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
 using Replication.Engine;
 using Replication.Engine.Copying;
 using Replication.Engine.Planning;
 using Replication.Registry;
+using Replication.Testing.App;
 using Replication.Testing.Images;
 using Replication.Testing.Registries;
 
@@ -47,6 +53,8 @@ public static class ScaleRun
         Console.WriteLine($"  engine cold            {cold.TotalSeconds,7:0.0} s  ({corpus.TagCount:N0} tags copied; sample of {Sample} digests verified)");
         Console.WriteLine($"  engine warm            {warm.TotalSeconds,7:0.0} s  (0 copied)");
 
+        var app = settings.ScaleApp ? await ThroughTheAppAsync(source, corpus, cancellationToken) : null;
+
         // Like work for the ratios: the engine and skopeo on the same subset, each into a fresh registry.
         var subset = corpus.Repositories.Take(settings.ScaleSkopeoRepositories).ToList();
         var subsetTags = corpus.Digests.Keys.Where(k => subset.Contains(k[..k.LastIndexOf(':')])).ToList();
@@ -83,11 +91,115 @@ public static class ScaleRun
 
         Console.WriteLine();
         Console.WriteLine($"scale: tags {corpus.TagCount}; dry run {dryRun.TotalSeconds:0.0} s; cold {cold.TotalSeconds:0.0} s ({Ratio(coldRatio)} × skopeo); " +
-            $"warm {warm.TotalSeconds:0.0} s ({Ratio(warmRatio)} × skopeo); app peak MiB n/a; history API n/a");
+            $"warm {warm.TotalSeconds:0.0} s ({Ratio(warmRatio)} × skopeo); app peak MiB {(app is null ? "n/a" : app.PeakMiB.ToString("0", CultureInfo.InvariantCulture))}; " +
+            $"history API {(app is null ? "n/a" : app.HistoryApiMs.ToString("0", CultureInfo.InvariantCulture) + " ms")}");
         return 0;
     }
 
-    private static string Ratio(double? ratio) => ratio is { } r ? r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
+    private sealed record AppRuns(TimeSpan Cold, TimeSpan Warm, double PeakMiB, double HistoryApiMs);
+
+    /// <summary>
+    /// The same rule through the app's job path: the real app on SQLite (tasks and progress saved as in production), a
+    /// rule made through the API, Replicate twice (cold into a fresh registry, then warm); its peak resident memory
+    /// from <c>/proc</c> (VmHWM, start-up included), and the slowest of the execution API and a page of its tasks.
+    /// </summary>
+    private static async Task<AppRuns> ThroughTheAppAsync(RegistryProcess source, ScaleCorpus corpus, CancellationToken cancellationToken)
+    {
+        await using var destination = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
+        await using var process = await AppProcess.StartAsync();
+        using var api = new HttpClient { BaseAddress = process.Url, Timeout = TimeSpan.FromSeconds(60) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AppProcess.AdminUserName}:{AppProcess.AdminPassword}")));
+        var sourceId = await PostForIdAsync(api, "/api/v1/registries", new { name = "scale-source", url = source.Url, type = "docker-registry" }, cancellationToken);
+        var destinationId = await PostForIdAsync(api, "/api/v1/registries", new { name = "scale-destination", url = destination.Url, type = "docker-registry" }, cancellationToken);
+        var ruleId = await PostForIdAsync(api, "/api/v1/rules", new
+        {
+            name = "scale",
+            sourceRegistryId = sourceId,
+            sourceProject = Project,
+            repositories = new { include = Array.Empty<string>(), exclude = Array.Empty<string>() },
+            tags = new { include = Array.Empty<string>(), exclude = Array.Empty<string>() },
+            destinationRegistryId = destinationId,
+            destinationProject = "",
+            trigger = new { mode = "manual" },
+            @override = true,
+            includeReferrers = true,
+            enabled = true,
+        }, cancellationToken);
+
+        var (cold, coldId) = await ReplicateAsync(api, ruleId, corpus.TagCount, cancellationToken);
+        await VerifySampleAsync(destination, corpus, corpus.Digests.Keys, cancellationToken);
+        Console.WriteLine($"  app cold               {cold.TotalSeconds,7:0.0} s  (execution {coldId}: {corpus.TagCount:N0} tasks succeeded; sample of {Sample} digests verified)");
+        var (warm, warmId) = await ReplicateAsync(api, ruleId, 0, cancellationToken);
+        Console.WriteLine($"  app warm               {warm.TotalSeconds,7:0.0} s  (execution {warmId}: nothing to copy)");
+
+        var history = 0.0;
+        foreach (var path in new[] { $"/api/v1/executions/{coldId}", $"/api/v1/executions/{coldId}/tasks?skip={Math.Max(0, corpus.TagCount - 50)}&take=50", "/api/v1/executions?pageSize=25" })
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await api.GetAsync(path, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            history = Math.Max(history, clock.Elapsed.TotalMilliseconds);
+        }
+
+        var peak = PeakMiB(process.ProcessId);
+        Console.WriteLine($"  app peak resident memory {peak:0} MiB; slowest of execution, tasks page and list API {history:0} ms");
+        return new AppRuns(cold, warm, peak, history);
+    }
+
+    private static async Task<(TimeSpan Elapsed, long Id)> ReplicateAsync(HttpClient api, int ruleId, int expectedCopies, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var started = await api.PostAsync($"/api/v1/rules/{ruleId}/executions", null, cancellationToken);
+        var text = await started.Content.ReadAsStringAsync(cancellationToken);
+        if (!started.IsSuccessStatusCode)
+        {
+            throw new BenchmarkFailedException($"Replicate answered {(int)started.StatusCode}: {text}");
+        }
+
+        var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64();
+        var deadline = TimeSpan.FromMinutes(30);
+        while (clock.Elapsed < deadline)
+        {
+            var execution = await api.GetFromJsonAsync<JsonElement>($"/api/v1/executions/{id}", cancellationToken);
+            var status = execution.GetProperty("status").GetString();
+            if (status is not ("pending" or "running"))
+            {
+                var elapsed = clock.Elapsed;
+                var succeeded = execution.GetProperty("succeeded").GetInt32();
+                if (status != "succeeded" || succeeded != expectedCopies)
+                {
+                    throw new BenchmarkFailedException($"execution {id} ended {status} with {succeeded} of {expectedCopies} copies: {execution}");
+                }
+
+                return (elapsed, id);
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+
+        throw new BenchmarkFailedException($"execution {id} did not finish within {deadline.TotalMinutes} minutes");
+    }
+
+    private static double PeakMiB(int processId)
+    {
+        var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    private static async Task<int> PostForIdAsync(HttpClient api, string path, object body, CancellationToken cancellationToken)
+    {
+        using var response = await api.PostAsJsonAsync(path, body, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new BenchmarkFailedException($"POST {path}: {(int)response.StatusCode} {text}");
+        }
+
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt32();
+    }
+
+    private static string Ratio(double? ratio) => ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 
     /// <summary>Plan + run into an empty destination, then plan + run again with the record the cold run made.</summary>
     private static async Task<(TimeSpan Cold, TimeSpan Warm)> ColdAndWarmAsync(
