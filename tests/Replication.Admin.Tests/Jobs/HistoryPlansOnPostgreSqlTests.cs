@@ -17,7 +17,7 @@ using Xunit.Abstractions;
 namespace Replication.Admin.Tests.Jobs;
 
 /// <summary>
-/// The history's queries on PostgreSQL over 100,000 executions, 200,000 task rows and 100,000 audit entries: every
+/// The history's queries on PostgreSQL over 100,000 executions, 120,000 task rows and 100,000 audit entries: every
 /// query with a filter that the executions list, the tiles and a page of tasks send is planned on an index (no sequential
 /// scan of the executions or tasks), as the SQLite tests check with EXPLAIN QUERY PLAN.
 /// </summary>
