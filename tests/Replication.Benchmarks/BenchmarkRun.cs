@@ -331,7 +331,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
     private static string Mib(double bytes) => (bytes / MiB).ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>The 1, 5 and 15 minute load averages, as <c>uptime</c> shows them.</summary>
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

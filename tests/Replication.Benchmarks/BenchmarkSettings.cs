@@ -57,6 +57,15 @@ public sealed class BenchmarkSettings
                                    one PostgreSQL (--node-workers N per node, default 2); the cross-node progress delay
           --bandwidth [MiB/s]      only this: copy the corpus with a rule bandwidth limit (default 10 MiB/s) and print the
                                    achieved rate of the blob streams; exit code 1 when it is off by more than 10 %
+          --history [N]            only this: the app (built with -c Release) on SQLite seeded with N executions (default
+                                   100000), N x 10 task rows, one execution of 20,000 tasks and N audit entries; times the
+                                   dashboard, executions, tasks and audit APIs and pages, quiet and while retention prunes
+          --history-tasks N        task rows per seeded execution (default 10)
+          --scale [REPOS]          only this: REPOS (default 200) x --scale-tags small images written into the source's
+                                   storage; dry run, engine cold and warm, skopeo sync cold and warm on a subset
+          --scale-tags N           tags per repository (default 10)
+          --scale-skopeo-repos N   repositories of the like-work subset for the skopeo ratios (default 20)
+          --scale-no-app           skip the cold and warm runs through the app's job path (needs the app built -c Release)
         """;
 
     public bool Quick { get; private set; }
@@ -124,6 +133,27 @@ public sealed class BenchmarkSettings
 
     /// <summary>The limit the bandwidth scenario sets on its rule.</summary>
     public double BandwidthMiBps { get; private set; } = 10;
+
+    /// <summary>Run only the history-at-scale scenario (the app over a seeded database).</summary>
+    public bool History { get; private set; }
+
+    /// <summary>Executions (and audit entries) the history scenario seeds.</summary>
+    public int HistoryExecutions { get; private set; } = 100_000;
+
+    /// <summary>Task rows per seeded execution.</summary>
+    public int HistoryTasksPerExecution { get; private set; } = 10;
+
+    /// <summary>Run only the scale scenario (many small images).</summary>
+    public bool Scale { get; private set; }
+
+    public int ScaleRepositories { get; private set; } = 200;
+
+    public int ScaleTags { get; private set; } = 10;
+
+    public int ScaleSkopeoRepositories { get; private set; } = 20;
+
+    /// <summary>Also run the rule through the app (a real app process on SQLite).</summary>
+    public bool ScaleApp { get; private set; } = true;
 
     public bool Help { get; private set; }
 
@@ -318,6 +348,38 @@ public sealed class BenchmarkSettings
                         i++;
                     }
 
+                    break;
+                case "--history":
+                    s.History = true;
+                    s.Peak = false;
+                    if (i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var executions))
+                    {
+                        s.HistoryExecutions = executions >= 100 ? executions : throw new ArgumentException("--history needs at least 100 executions.");
+                        i++;
+                    }
+
+                    break;
+                case "--scale":
+                    s.Scale = true;
+                    s.Peak = false;
+                    if (i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var repositories))
+                    {
+                        s.ScaleRepositories = repositories >= 1 ? repositories : throw new ArgumentException("--scale needs at least 1 repository.");
+                        i++;
+                    }
+
+                    break;
+                case "--scale-tags":
+                    s.ScaleTags = Count();
+                    break;
+                case "--scale-no-app":
+                    s.ScaleApp = false;
+                    break;
+                case "--scale-skopeo-repos":
+                    s.ScaleSkopeoRepositories = Count();
+                    break;
+                case "--history-tasks":
+                    s.HistoryTasksPerExecution = Count(0);
                     break;
                 case "--peak-child":
                     s.PeakChild = (Value(), Value());

@@ -29,8 +29,9 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return settings.PeakChild is not null
-        ? await PeakMemoryProbe.RunChildAsync(settings, stop.Token)
+    return settings.PeakChild is not null ? await PeakMemoryProbe.RunChildAsync(settings, stop.Token)
+        : settings.History ? await HistoryAtScale.RunAsync(settings, stop.Token)
+        : settings.Scale ? await ScaleRun.RunAsync(settings, stop.Token)
         : await new BenchmarkRun(settings).ExecuteAsync(stop.Token);
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)

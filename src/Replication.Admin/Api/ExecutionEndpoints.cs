@@ -19,7 +19,7 @@ public static class ExecutionEndpoints
         group.MapGet("/", ListAsync).WithName("ListExecutions")
             .WithSummary("Executions, newest first; filter by ruleId and status (pending, running, succeeded, failed, partiallyFailed, stopped); page from 1, pageSize up to 200.");
         group.MapGet("/{id:long}", GetAsync).WithName("GetExecution").WithSummary("One execution.");
-        group.MapGet("/{id:long}/tasks", TasksAsync).WithName("ListExecutionTasks").WithSummary("The tasks of an execution in plan order; optional status, skip and take.");
+        group.MapGet("/{id:long}/tasks", TasksAsync).WithName("ListExecutionTasks").WithSummary("The tasks of an execution in plan order; optional status, search (part of the source, destination, tag or digest), skip and take (the page's tasks; X-Total-Count says how many match).");
         group.MapPost("/{id:long}/stop", StopAsync).WithName("StopExecution")
             .WithSummary("Stop: a running execution ends Stopped within seconds, leaving no partial image; 409 when already finished.")
             .RequireAuthorization(Policies.Administrator);
@@ -85,8 +85,10 @@ public static class ExecutionEndpoints
         long id,
         ExecutionQueries queries,
         string? status,
+        string? search,
         int? skip,
         int? take,
+        HttpResponse response,
         CancellationToken cancellationToken)
     {
         ExecutionTaskStatus? wanted = null;
@@ -107,7 +109,16 @@ public static class ExecutionEndpoints
             return NotFound(id);
         }
 
-        var tasks = await queries.GetTasksAsync(id, wanted, skip ?? 0, take ?? int.MaxValue, cancellationToken);
+        if (skip is < 0 || take is < 0)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [skip is < 0 ? "skip" : "take"] = ["Use 0 or more."] },
+                title: "The filters are not valid.");
+        }
+
+        // The count lets a client page through 20,000 tasks without fetching them all; the body keeps its shape.
+        response.Headers["X-Total-Count"] = (await queries.CountTasksAsync(id, wanted, search, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var tasks = await queries.GetTasksAsync(id, wanted, skip ?? 0, take ?? int.MaxValue, search, cancellationToken);
         return TypedResults.Ok(tasks.Select(ExecutionTaskResource.From).ToList());
     }
 

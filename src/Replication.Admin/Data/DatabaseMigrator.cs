@@ -30,6 +30,12 @@ public sealed class DatabaseMigrator(ReplicationStorage storage, ILogger<Databas
             }
 
             await db.Database.MigrateAsync(cancellationToken);
+            if (!storage.IsShared)
+            {
+                // Write-ahead log (kept in the file once set): pages and the API read while a run saves progress or
+                // retention prunes, instead of waiting for each write to commit.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
             storage.PrepareJobSchema();
         }
         catch (DbException exception)

@@ -122,22 +122,20 @@ public sealed class ExecutionQueries(IDbContextFactory<ReplicationDbContext> con
         return new ExecutionDetails(execution, await GetTasksAsync(id, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Tasks of an execution in plan order, optionally of one status, paged by <paramref name="skip"/> and <paramref name="take"/>.</summary>
+    /// <summary>
+    /// Tasks of an execution in plan order, optionally of one status and matching <paramref name="search"/> (part of the
+    /// source, destination, tag or digest), paged by <paramref name="skip"/> and <paramref name="take"/>.
+    /// </summary>
     public async Task<IReadOnlyList<ExecutionTaskView>> GetTasksAsync(
         long executionId,
         ExecutionTaskStatus? status = null,
         int skip = 0,
         int take = int.MaxValue,
+        string? search = null,
         CancellationToken cancellationToken = default)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var tasks = db.ExecutionTasks.AsNoTracking().Where(t => t.ExecutionId == executionId);
-        if (status is { } wanted)
-        {
-            tasks = tasks.Where(t => t.Status == wanted);
-        }
-
-        return await tasks.OrderBy(t => t.Id).Skip(Math.Max(0, skip)).Take(Math.Max(0, take))
+        return await TasksOf(db, executionId, status, search).OrderBy(t => t.Id).Skip(Math.Max(0, skip)).Take(Math.Max(0, take))
             .Select(t => new ExecutionTaskView(
                 t.Id,
                 t.ExecutionId,
@@ -156,6 +154,35 @@ public sealed class ExecutionQueries(IDbContextFactory<ReplicationDbContext> con
                 t.FinishedAt,
                 t.Log))
             .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>How many tasks of an execution <see cref="GetTasksAsync"/> pages through with the same filters.</summary>
+    public async Task<int> CountTasksAsync(long executionId, ExecutionTaskStatus? status = null, string? search = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await TasksOf(db, executionId, status, search).CountAsync(cancellationToken);
+    }
+
+    // One execution's rows through the (ExecutionId, Status) index; a search scans only that execution's rows.
+    private static IQueryable<ExecutionTask> TasksOf(ReplicationDbContext db, long executionId, ExecutionTaskStatus? status, string? search)
+    {
+        var tasks = db.ExecutionTasks.AsNoTracking().Where(t => t.ExecutionId == executionId);
+        if (status is { } wanted)
+        {
+            tasks = tasks.Where(t => t.Status == wanted);
+        }
+
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            // Case-insensitive on both providers (SQLite's LIKE is for ASCII, PostgreSQL's is not at all).
+            var part = search.Trim().ToLowerInvariant();
+#pragma warning disable CA1862 // The StringComparison overload does not translate to SQL; ToLower does, on both providers.
+            tasks = tasks.Where(t => t.SourceRepository.ToLower().Contains(part) || t.DestinationRepository.ToLower().Contains(part)
+                || t.Tag.ToLower().Contains(part) || (t.Digest != null && t.Digest.Contains(part)));
+#pragma warning restore CA1862
+        }
+
+        return tasks;
     }
 
     /// <summary>The executions that retried <paramref name="executionId"/>, oldest first.</summary>

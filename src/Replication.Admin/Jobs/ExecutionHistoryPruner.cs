@@ -13,7 +13,10 @@ public sealed class ExecutionHistoryPruner(
     TimeProvider clock,
     ILogger<ExecutionHistoryPruner> logger)
 {
-    private const int BatchSize = 500;
+    private const int BatchSize = 100;
+
+    // A 20,000-task execution is deleted a slice of tasks at a time, so no single statement holds the write lock for long.
+    private const int TaskBatchSize = 5_000;
 
     [AutomaticRetry(Attempts = 1)]
     [JobDisplayName("Prune execution history")]
@@ -30,7 +33,7 @@ public sealed class ExecutionHistoryPruner(
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         while (true)
         {
-            // In batches, so a first prune of a large history never holds the database for long; tasks go by cascade.
+            // In batches, so a first prune of a large history never holds the database for long: tasks first, then their executions.
             var ids = await db.Executions
                 .Where(e => e.CreatedAt < cutoff && e.Status != ExecutionStatus.Pending && e.Status != ExecutionStatus.Running)
                 .OrderBy(e => e.Id)
@@ -40,6 +43,11 @@ public sealed class ExecutionHistoryPruner(
             if (ids.Count == 0)
             {
                 break;
+            }
+
+            var slice = db.ExecutionTasks.Where(t => ids.Contains(t.ExecutionId)).OrderBy(t => t.Id).Select(t => t.Id).Take(TaskBatchSize);
+            while (await db.ExecutionTasks.Where(t => slice.Contains(t.Id)).ExecuteDeleteAsync(cancellationToken) > 0)
+            {
             }
 
             pruned += await db.Executions.Where(e => ids.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);

@@ -352,6 +352,7 @@ public sealed class ReplicationPlanner
             Source = planner._clients.Create(scope.Source);
             Destination = planner._clients.Create(scope.Destination);
             Mapping = scope.Mapping;
+            RecordedRepositories = scope.Replicated.Select(r => r.Repository).ToHashSet(StringComparer.Ordinal);
         }
 
         public IRegistryClient Source { get; }
@@ -365,6 +366,9 @@ public sealed class ReplicationPlanner
         /// follow them): a recorded tag outside this set is gone at the source or no longer selected.
         /// </summary>
         private ConcurrentDictionary<string, bool> Selected { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Destination repositories the rule's record says it pushed to.</summary>
+        private HashSet<string> RecordedRepositories { get; }
 
         public async Task PlanRepositoryAsync(string repository, IReadOnlyList<string> tags)
         {
@@ -391,7 +395,8 @@ public sealed class ReplicationPlanner
                 }
             }
 
-            var compared = await Task.WhenAll(selected.Select(tag => CompareAsync(repository, tag, ArtifactKind.Image, referrerTags, record: false))).ConfigureAwait(false);
+            var present = await ListDestinationTagsAsync(destinationRepository, selected.Count).ConfigureAwait(false);
+            var compared = await Task.WhenAll(selected.Select(tag => CompareAsync(repository, tag, ArtifactKind.Image, referrerTags, record: false, present))).ConfigureAwait(false);
 
             // Referrers of a copied image travel with its first copy; those of an image already up to date are planned on their own.
             var copiedDigests = new HashSet<string>(StringComparer.Ordinal);
@@ -409,16 +414,44 @@ public sealed class ReplicationPlanner
             var upToDateSubjects = compared.Where(c => c.Verdict == Verdict.UpToDate).Select(c => c.Artifact!.Digest)
                 .Where(d => !copiedDigests.Contains(d)).ToHashSet(StringComparer.Ordinal);
             var followers = upToDateSubjects.Where(referrerTags.ContainsKey).SelectMany(d => referrerTags[d]);
-            await Task.WhenAll(followers.Select(tag => CompareAsync(repository, tag, ArtifactKind.Referrer, referrerTags, record: true))).ConfigureAwait(false);
+            await Task.WhenAll(followers.Select(tag => CompareAsync(repository, tag, ArtifactKind.Referrer, referrerTags, record: true, present))).ConfigureAwait(false);
         }
 
-        /// <summary>HEADs a tag at both ends and decides what to do with it.</summary>
+        /// <summary>
+        /// The tags of a destination repository the rule has no record in, from one listing (a missing repository lists
+        /// none), so the tags it lacks need no HEAD: on a first run that is a 404 HEAD per tag saved for one GET per
+        /// repository. Null (HEAD every tag) where the record says the rule pushed there, since its tags are expected
+        /// and only a HEAD reads their digests; for a single tag, where a listing saves nothing; and where the listing
+        /// is refused.
+        /// </summary>
+        private async Task<IReadOnlySet<string>?> ListDestinationTagsAsync(string destinationRepository, int selectedTags)
+        {
+            if (selectedTags < 2 || RecordedRepositories.Contains(destinationRepository))
+            {
+                return null;
+            }
+
+            try
+            {
+                return (await Destination.ListTagsAsync(destinationRepository, _cancellationToken).ToListAsync(_cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            }
+            catch (RegistryException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// HEADs a tag at both ends and decides what to do with it; at the destination only when
+        /// <paramref name="destinationTags"/> (its listing, where one was made) holds the tag.
+        /// </summary>
         public async Task<(Verdict Verdict, PlannedArtifact? Artifact)> CompareAsync(
             string repository,
             string tag,
             ArtifactKind kind,
             Dictionary<string, List<string>>? referrerTags,
-            bool record)
+            bool record,
+            IReadOnlySet<string>? destinationTags = null)
         {
             var destinationRepository = Mapping.ToDestination(repository);
             ManifestInfo? source;
@@ -427,7 +460,9 @@ public sealed class ReplicationPlanner
             try
             {
                 var sourceHead = Source.HeadManifestAsync(repository, tag, _cancellationToken);
-                var destinationHead = Destination.HeadManifestAsync(destinationRepository, tag, _cancellationToken);
+                var destinationHead = destinationTags is null || destinationTags.Contains(tag)
+                    ? Destination.HeadManifestAsync(destinationRepository, tag, _cancellationToken)
+                    : Task.FromResult<ManifestInfo?>(null);
                 source = await sourceHead.ConfigureAwait(false);
                 destination = await destinationHead.ConfigureAwait(false);
             }

@@ -80,6 +80,35 @@ public sealed class ExecutionProgressTrackerTests
         Assert.Null(stalled.Eta);
     }
 
+    [Fact]
+    public void A_live_picture_of_20000_tasks_carries_only_the_tasks_in_flight_or_just_changed()
+    {
+        var (execution, tracker) = Track(20_000);
+        tracker.Report(Event(new RunStarted(20_000, 20_000, 0, 20_000L << 20)));
+        foreach (var task in execution.Tasks.Take(16))
+        {
+            tracker.Report(Event(new TaskStarted(task.ToEngineTask(), 1, 1 << 20)));
+        }
+
+        var first = tracker.Snapshot(ExecutionStatus.Running);
+        Assert.Equal(16, first.Tasks.Count);
+
+        // Five finish: the next picture names them once (with their outcome) beside the eleven still running.
+        foreach (var task in execution.Tasks.Take(5))
+        {
+            tracker.Report(Event(new TaskFinished(Result(task, TaskOutcome.Copied, 1 << 20, 1 << 20))));
+        }
+
+        var second = tracker.Snapshot(ExecutionStatus.Running);
+        Assert.Equal(16, second.Tasks.Count);
+        Assert.Equal(5, second.Tasks.Count(t => t.Status == ExecutionTaskStatus.Succeeded));
+        Assert.Equal(5, second.Succeeded);
+
+        var third = tracker.Snapshot(ExecutionStatus.Running);
+        Assert.Equal(11, third.Tasks.Count);
+        Assert.All(third.Tasks, t => Assert.Equal(ExecutionTaskStatus.Running, t.Status));
+    }
+
     private (Execution Execution, ExecutionProgressTracker Tracker) Track(int tasks)
     {
         var execution = Execution.Queue(1, ExecutionTrigger.Manual, "alice", _clock.GetUtcNow());

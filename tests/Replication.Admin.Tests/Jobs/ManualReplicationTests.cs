@@ -85,6 +85,13 @@ public sealed class ManualReplicationTests(RegistryFixture registries, JobsAppFa
         Assert.All(tasks.EnumerateArray(), t => Assert.Equal("succeeded", t.GetProperty("status").GetString()));
         Assert.Contains(tasks.EnumerateArray(), t => t.GetProperty("destination").GetString() == $"{project}/app:v1" && t.GetProperty("digest").GetString() == v1.Digest);
 
+        // A page of the tasks that match a search, and how many match in all.
+        using var searched = await admin.GetAsync($"/api/v1/executions/{id}/tasks?search=APP&take=1");
+        Assert.Equal("2", Assert.Single(searched.Headers.GetValues("X-Total-Count")));
+        Assert.Equal($"{project}/app:v1", Assert.Single((await searched.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()).GetProperty("destination").GetString());
+        using var refused = await admin.GetAsync($"/api/v1/executions/{id}/tasks?skip=-1");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
         await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>().CreateDbContextAsync())
         {
             var records = await db.ReplicatedArtifacts.Where(a => a.RuleId == ruleId).ToListAsync();

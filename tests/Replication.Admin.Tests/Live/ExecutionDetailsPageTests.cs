@@ -249,6 +249,34 @@ public sealed class ExecutionDetailsPageTests : LiveComponentTestBase
     }
 
     [Fact]
+    public async Task Search_pages_through_the_matching_tasks_from_the_database()
+    {
+        var rule = await CreateRuleAsync();
+        var execution = await SaveExecutionAsync(rule, ExecutionStatus.Succeeded, tasks: 120, configure: e =>
+        {
+            e.Succeeded = 120;
+            foreach (var task in e.Tasks)
+            {
+                task.Status = ExecutionTaskStatus.Succeeded;
+            }
+        });
+        var page = RenderExecution(execution.Id);
+        page.WaitForAssertion(() => Assert.Equal(ExecutionDetailsPage.TaskPageSize, TaskRows(page).Count));
+
+        // team/app11 and team/app110 … app119: eleven of 120, on one page.
+        // Typed text is searched once the typing pauses (debounced).
+        page.Find(".ra-task-search input").Input("APP11");
+
+        page.WaitForAssertion(() => Assert.Equal(11, TaskRows(page).Count), TimeSpan.FromSeconds(10));
+        Assert.All(TaskRows(page), row => Assert.Contains("team/app11", row.TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll(".ra-pager"));
+
+        page.Find(".ra-task-search input").Input("no-such-repository");
+        page.WaitForAssertion(() => Assert.Contains("No task matches", page.Markup, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.Empty(TaskRows(page));
+    }
+
+    [Fact]
     public void An_unknown_execution_says_so()
     {
         var page = RenderExecution(987654);

@@ -41,13 +41,15 @@ public sealed class RequestBudgetTests(RegistryFixture registries, ITestOutputHe
         Assert.Equal(TagCount, result.Count(TaskOutcome.Copied));
         await corpus.AssertCopiedAsync(destination);
 
-        // Planning: one tag listing per repository and one HEAD per tag at each end.
+        // Planning: one tag listing per repository at each end and one HEAD per source tag.
         Assert.Equal(5, src["GET tags/list"]);
         Assert.Equal(TagCount, src["HEAD manifest :tag"]);
 
-        // Each destination tag is HEADed once: the plan's answer stands in for a second HEAD before the copy. The
-        // signature tag, listed by the plan but not HEADed, is checked once when it follows its image.
-        Assert.Equal(TagCount, dst["HEAD manifest :tag"]);
+        // The rule has no record at the destination: one listing per repository says no tag is there, so no tag is
+        // HEADed, and the plan's answer stands in for a HEAD before the copy. The signature tag, listed by the plan but
+        // not HEADed, is checked once when it follows its image.
+        Assert.Equal(5, dst["GET tags/list"]);
+        Assert.Equal(0, dst["HEAD manifest :tag"]);
         Assert.Equal(1, dst["HEAD manifest :attachment-tag"]);
         Assert.All(HeadsOfManifests(dst), p => Assert.True(p.Value == 1, $"{p.Key} sent {p.Value} times"));
 
@@ -57,6 +59,38 @@ public sealed class RequestBudgetTests(RegistryFixture registries, ITestOutputHe
         Assert.Equal(0, src["HEAD manifest :attachment-tag"]);
 
         AssertTransfersOnce(corpus, src, dst);
+    }
+
+    [Fact]
+    public async Task A_warm_run_heads_each_tag_once_at_each_end_and_lists_the_destination_only_where_the_rule_has_no_record()
+    {
+        var corpus = await Corpus.PushAsync(await registries.AnonymousAsync());
+        var destination = await registries.BasicAsync();
+        await using var sourceProxy = await FaultProxy.StartAsync(corpus.Registry);
+        await using var destinationProxy = await FaultProxy.StartAsync(destination);
+        using var engine = new TestEngine();
+        var scope = corpus.Scope(sourceProxy, destination, destinationProxy);
+        var cold = await engine.Runner.RunAsync(scope, (await engine.Planner.PlanAsync(scope)).ToTasks());
+        Assert.Equal(TagCount, cold.Count(TaskOutcome.Copied));
+
+        // The record of what the rule pushed, as the app keeps it, minus one repository (as if pushed by another rule).
+        var unrecorded = corpus.Repositories[4];
+        var record = cold.Tasks.SelectMany(t => t.Replicated).Where(r => r.Repository != unrecorded).ToList();
+        sourceProxy.ClearExchanges();
+        destinationProxy.ClearExchanges();
+
+        var warm = await engine.Planner.PlanAsync(scope with { Replicated = record });
+
+        var (src, dst) = Count(sourceProxy, destinationProxy, "warm plan");
+        Assert.Empty(warm.Copy);
+        Assert.Equal(TagCount, warm.UpToDate.Count(a => a.Kind == Replication.Engine.Planning.ArtifactKind.Image));
+        Assert.Equal(TagCount, src["HEAD manifest :tag"]);
+
+        // Where the record says the rule pushed, the tags are expected and a HEAD reads each digest; the one repository
+        // without a record is listed first (its tags are there, so they are HEADed too).
+        Assert.Equal(TagCount, dst["HEAD manifest :tag"]);
+        Assert.Equal(1, dst["GET tags/list"]);
+        Assert.Equal(1, dst.ByPath.GetValueOrDefault($"GET /v2/{unrecorded}/tags/list"));
     }
 
     [Fact]
@@ -94,8 +128,8 @@ public sealed class RequestBudgetTests(RegistryFixture registries, ITestOutputHe
         Assert.Equal(0, src["HEAD manifest :attachment-tag"]);
         Assert.Equal(1, src["GET referrers"]);
 
-        // Without the plan's answer the copier HEADs each destination tag itself before copying.
-        Assert.Equal(2 * TagCount, dst["HEAD manifest :tag"]);
+        // Without the plan's answer the copier HEADs each destination tag itself before copying (the plan listed them).
+        Assert.Equal(TagCount, dst["HEAD manifest :tag"]);
         Assert.Equal(1, dst["HEAD manifest :attachment-tag"]);
         AssertTransfersOnce(corpus, src, dst);
     }

@@ -129,6 +129,9 @@ public sealed class AppProcess : IAsyncDisposable
         return app;
     }
 
+    /// <summary>The app's process id (for its memory figures in <c>/proc</c>).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The app's data directory (SQLite database, Hangfire storage, keys).</summary>
     public string DataDirectory => dataDirectory;
 

@@ -447,6 +447,8 @@ namespace Replication.Admin.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExecutionId", "Id");
+
                     b.HasIndex("ExecutionId", "Status");
 
                     b.ToTable("ExecutionTasks", (string)null);

@@ -466,6 +466,8 @@ namespace Replication.Admin.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExecutionId", "Id");
+
                     b.HasIndex("ExecutionId", "Status");
 
                     b.ToTable("ExecutionTasks", (string)null);
