@@ -48,7 +48,8 @@ public static class ReplicationRuleValidator
     /// <summary>Every problem of <paramref name="input"/>; empty when it can be saved.</summary>
     /// <param name="input">The submitted rule.</param>
     /// <param name="registries">The registries that exist (to check both ids and compare source with destination).</param>
-    public static IReadOnlyDictionary<string, string[]> Validate(ReplicationRuleInput input, IReadOnlyCollection<RegistryView> registries)
+    /// <param name="minimumScheduleInterval">The shortest time a schedule may leave between runs; default one minute.</param>
+    public static IReadOnlyDictionary<string, string[]> Validate(ReplicationRuleInput input, IReadOnlyCollection<RegistryView> registries, TimeSpan? minimumScheduleInterval = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(registries);
@@ -71,7 +72,7 @@ public static class ReplicationRuleValidator
         Add(errors, PlatformsField, ValidatePlatforms(input.Platforms));
         Add(errors, DestinationPrefixField, ValidateDestinationPrefix(input.DestinationNaming?.Prefix, input.DestinationProject ?? input.SourceProject));
         Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode));
-        Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron));
+        Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron, minimumScheduleInterval));
         return errors;
     }
 
@@ -299,8 +300,8 @@ public static class ReplicationRuleValidator
         }
     }
 
-    /// <summary>The cron expression, required and checked only for scheduled rules.</summary>
-    public static IEnumerable<string> ValidateCron(string? mode, string? cron)
+    /// <summary>The cron expression, required and checked only for scheduled rules; it may not run more often than the floor.</summary>
+    public static IEnumerable<string> ValidateCron(string? mode, string? cron, TimeSpan? minimumInterval = null)
     {
         if (TriggerModes.Parse(mode) != TriggerMode.Scheduled)
         {
@@ -313,7 +314,7 @@ public static class ReplicationRuleValidator
             yield break;
         }
 
-        if (CronSchedule.Validate(cron) is { } error)
+        if (CronSchedule.Validate(cron, minimumInterval) is { } error)
         {
             yield return error;
         }
