@@ -337,6 +337,11 @@ public static class ReplicationRuleValidator
         {
             yield return $"{label} is {project.Length} characters long; a project name has at most {ProjectMaxLength}.";
         }
+        else if (project.Where(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/')).Distinct().ToList() is { Count: > 0 } foreign)
+        {
+            var named = foreign.Select(c => c == ' ' ? "spaces" : $"'{c}'").Append(project.Contains('/', StringComparison.Ordinal) ? "'/'" : null).OfType<string>().ToList();
+            yield return $"{label} '{project}' is not a project name: {JoinWords(named)} {(named is [var one] && one != "spaces" ? "is" : "are")} not allowed; use lowercase letters and digits, separated by '.', '_' or '-' (e.g. 'team' or 'team-a').";
+        }
         else if (project.Contains('/', StringComparison.Ordinal))
         {
             yield return $"{label} '{project}' contains '/': a project is only the first part of a repository name ('team' for team/app); put the rest in the Repositories filter.";
@@ -346,6 +351,9 @@ public static class ReplicationRuleValidator
             yield return $"{label} '{project}' is not a project name: use lowercase letters and digits, separated by '.', '_' or '-' (e.g. 'team' or 'team-a').";
         }
     }
+
+    private static string JoinWords(List<string> items) =>
+        items.Count == 1 ? items[0] : string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1];
 
     private static void Add(Dictionary<string, string[]> errors, string field, IEnumerable<string> messages)
     {
