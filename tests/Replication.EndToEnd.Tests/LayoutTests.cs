@@ -27,6 +27,10 @@ public sealed class LayoutTests(BrowserFixture browser) : IAsyncLifetime
           for (const card of document.querySelectorAll('.ra-page .mud-paper, .ra-page .ra-card')) {
             if (!visible(card)) continue;
             const box = card.getBoundingClientRect();
+            for (const t of card.querySelectorAll('table')) {
+              const w = Math.max(t.scrollWidth, t.getBoundingClientRect().width);
+              if (visible(t) && w > box.width + 1) problems.push(`${name(t)} is ${Math.round(w)}px wide in a ${Math.round(box.width)}px card`);
+            }
             for (const e of card.querySelectorAll('*')) {
               if (!visible(e) || e.closest('.mud-popover, .mud-tooltip')) continue;
               const s = getComputedStyle(e);
