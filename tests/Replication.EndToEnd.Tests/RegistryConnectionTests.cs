@@ -54,6 +54,9 @@ public sealed class RegistryConnectionTests(BrowserFixture browser) : IAsyncLife
         var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "harbor-lab" });
         await Assertions.Expect(row).ToBeVisibleAsync();
 
+        // The dialog's successful test of the values saved is the registry's status at once, not "never checked".
+        await Assertions.Expect(row).ToContainTextAsync("Healthy", new() { IgnoreCase = true });
+
         await row.GetByRole(AriaRole.Button, new() { Name = "Test Connection to harbor-lab" }).ClickAsync();
         await Assertions.Expect(row).ToContainTextAsync("Healthy", new() { IgnoreCase = true });
         await SignIn.ScreenshotAsync(page, "registries-light");

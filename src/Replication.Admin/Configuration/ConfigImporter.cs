@@ -45,7 +45,7 @@ public sealed class ConfigImporter(
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var registries = await db.RegistryEndpoints.ToListAsync(cancellationToken);
         var rules = await db.ReplicationRules.AsNoTracking().Include(r => r.SourceRegistry).Include(r => r.DestinationRegistry).ToListAsync(cancellationToken);
-        var plan = new ImportPlan(set, registries, rules.Select(ReplicationRuleView.From).ToList(), request.Passwords, registryService);
+        var plan = new ImportPlan(set, registries, rules.Select(ReplicationRuleView.From).ToList(), request.Passwords, registryService, ruleService.MinimumScheduleInterval);
         if (!plan.Valid || request.DryRun)
         {
             return plan.Result(applied: false);
@@ -119,6 +119,7 @@ public sealed class ConfigImporter(
         private readonly Dictionary<string, string[]> errors;
         private readonly List<string> passwordsNeeded = [];
         private readonly List<UnsupportedEntry> unsupported;
+        private readonly TimeSpan minimumScheduleInterval;
 
         /// <summary>Registries as they will be after the import (new ones with negative ids), for the rule validator.</summary>
         private readonly List<RegistryView> after = [];
@@ -131,8 +132,10 @@ public sealed class ConfigImporter(
             List<RegistryEndpoint> registries,
             List<ReplicationRuleView> rules,
             IReadOnlyDictionary<string, string>? passwords,
-            RegistryService registryService)
+            RegistryService registryService,
+            TimeSpan minimumScheduleInterval)
         {
+            this.minimumScheduleInterval = minimumScheduleInterval;
             errors = new Dictionary<string, string[]>(set.Errors);
             unsupported = set.Unsupported;
             after.AddRange(registries.Select(RegistryView.From));
@@ -269,7 +272,7 @@ public sealed class ConfigImporter(
                 var destination = Resolve(imported.Entry, "destinationRegistry", imported.DestinationRegistry, "Destination registry");
                 input.SourceRegistryId = source?.Id;
                 input.DestinationRegistryId = destination?.Id;
-                foreach (var (field, messages) in ReplicationRuleValidator.Validate(input, after))
+                foreach (var (field, messages) in ReplicationRuleValidator.Validate(input, after, minimumScheduleInterval))
                 {
                     if (field is not (ReplicationRuleValidator.SourceRegistryField or ReplicationRuleValidator.DestinationRegistryField))
                     {

@@ -14,7 +14,10 @@ public sealed class BrowserTime(IJSRuntime js)
     /// <summary>True once the browser's offset is known.</summary>
     public bool IsKnown => _offset is not null;
 
-    /// <summary>Asks the browser for its offset (once); true when it changed what pages show.</summary>
+    /// <summary>
+    /// Asks the browser for its offset (once); true when it changed what pages show, which is always the first time: the
+    /// prerendered " UTC" labels go even when the browser is on UTC, so a reload and the live view read the same.
+    /// </summary>
     public async Task<bool> InitializeAsync()
     {
         if (_offset is not null)
@@ -26,12 +29,12 @@ public sealed class BrowserTime(IJSRuntime js)
         {
             var minutes = await js.InvokeAsync<int>("replicationAdmin.timeZoneOffsetMinutes");
             _offset = TimeSpan.FromMinutes(Math.Clamp(minutes, -14 * 60, 14 * 60));
-            return _offset != TimeSpan.Zero;
+            return true;
         }
         catch (JSException)
         {
             _offset = TimeSpan.Zero;
-            return false;
+            return true;
         }
         catch (InvalidOperationException)
         {
@@ -56,6 +59,9 @@ public sealed class BrowserTime(IJSRuntime js)
             ? local.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + Suffix
             : local.ToString("MMM d, HH:mm", CultureInfo.InvariantCulture) + Suffix;
     }
+
+    /// <summary>"2026-11-26 14:05:09 UTC": the same instant in UTC, for a tooltip beside a local time.</summary>
+    public static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
 
     /// <summary>"2026-11-26 14:05:09" with the zone.</summary>
     public string Full(DateTimeOffset at) => ToLocal(at).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + (IsKnown ? ToLocal(at).ToString(" 'UTC'zzz", CultureInfo.InvariantCulture) : " UTC");

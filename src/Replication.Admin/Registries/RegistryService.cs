@@ -184,11 +184,35 @@ public sealed class RegistryService(
         }
 
         var result = await PingEndpointAsync(ToClientEndpoint(registry), cancellationToken);
+        RecordCheck(registry, result);
+        await db.SaveChangesAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Records a Test Connection made in the dialog (of exactly the values then saved) as the registry's status, so it does
+    /// not read "never checked" right after a successful test. Null when the registry does not exist.
+    /// </summary>
+    public async Task<RegistryView?> RecordCheckAsync(int id, PingResult result, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var registry = await db.RegistryEndpoints.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (registry is null)
+        {
+            return null;
+        }
+
+        RecordCheck(registry, result);
+        await db.SaveChangesAsync(cancellationToken);
+        return RegistryView.From(registry);
+    }
+
+    private void RecordCheck(RegistryEndpoint registry, PingResult result)
+    {
         registry.Status = result.Ok ? RegistryStatus.Healthy : RegistryStatus.Unhealthy;
         registry.LastCheckedAt = clock.GetUtcNow();
         registry.LastCheckMessage = result.Message.Length > 1000 ? result.Message[..1000] : result.Message;
-        await db.SaveChangesAsync(cancellationToken);
-        return result;
     }
 
     /// <summary>

@@ -12,6 +12,12 @@ public sealed class CronSchedule
 {
     public const string Syntax = "minute hour day-of-month month day-of-week, e.g. '0 2 * * *' for 02:00 every day";
 
+    /// <summary>The most often a rule may run unless <see cref="RuleScheduleOptions.MinimumScheduleInterval"/> says otherwise.</summary>
+    public static readonly TimeSpan DefaultMinimumInterval = TimeSpan.FromMinutes(1);
+
+    // Enough consecutive runs to meet a schedule's shortest gap: every run day repeats the same minutes and hours.
+    private const int GapSampleRuns = 1500;
+
     private static readonly string[] DayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
     private static readonly string[] MonthNames = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
@@ -26,8 +32,49 @@ public sealed class CronSchedule
     /// <summary>The expression as written (trimmed, single spaces).</summary>
     public string Text { get; }
 
-    /// <summary>Null when <paramref name="text"/> is a usable schedule, else what is wrong and how to fix it.</summary>
-    public static string? Validate(string? text) => TryParse(text, out _, out var error) ? null : error;
+    /// <summary>
+    /// Null when <paramref name="text"/> is a usable schedule that never runs twice within <paramref name="minimumInterval"/>
+    /// (default one minute), else what is wrong and how to fix it.
+    /// </summary>
+    public static string? Validate(string? text, TimeSpan? minimumInterval = null)
+    {
+        if (!TryParse(text, out var schedule, out var error))
+        {
+            return error;
+        }
+
+        var floor = minimumInterval ?? DefaultMinimumInterval;
+        return schedule!.ShortestGap(DateTimeOffset.UtcNow, floor) is { } gap && gap < floor
+            ? $"Cron '{schedule.Text}' runs every {Span(gap)}; a rule may run at most once every {Span(floor)}. "
+              + $"Write 5 fields (no seconds), e.g. '*/5 * * * *' for every 5 minutes."
+            : null;
+    }
+
+    /// <summary>The shortest time between two runs after <paramref name="from"/>, or null with fewer than two runs; stops early below <paramref name="stopBelow"/>.</summary>
+    public TimeSpan? ShortestGap(DateTimeOffset from, TimeSpan stopBelow)
+    {
+        TimeSpan? shortest = null;
+        var previous = expression.GetNextOccurrence(from, TimeZoneInfo.Utc);
+        for (var i = 0; i < GapSampleRuns && previous is { } last; i++)
+        {
+            var next = expression.GetNextOccurrence(last, TimeZoneInfo.Utc);
+            if (next is null)
+            {
+                break;
+            }
+
+            var gap = next.Value - last;
+            shortest = shortest is null || gap < shortest ? gap : shortest;
+            if (shortest < stopBelow)
+            {
+                break;
+            }
+
+            previous = next;
+        }
+
+        return shortest;
+    }
 
     public static CronSchedule Parse(string text) =>
         TryParse(text, out var schedule, out var error) ? schedule! : throw new FormatException(error);
@@ -115,9 +162,9 @@ public sealed class CronSchedule
         return text.ToString();
     }
 
-    /// <summary>A run time as the dialog and the rules page show it: "Fri 27 Nov 2026, 01:30 UTC".</summary>
+    /// <summary>A run time as the dialog and the rules page show it: "Fri 27 Nov 2026, 01:30 UTC" (with seconds when not zero).</summary>
     public static string FormatRun(DateTimeOffset run) =>
-        run.UtcDateTime.ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture) + " UTC";
+        run.UtcDateTime.ToString(run.Second == 0 ? "ddd d MMM yyyy, HH:mm" : "ddd d MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
 
     public override string ToString() => Text;
 
@@ -137,7 +184,8 @@ public sealed class CronSchedule
 
         if (IsNumber(minute) && hour.StartsWith("*/", StringComparison.Ordinal))
         {
-            return Capitalize($"{prefix}at minute {Number(minute)} past every {Ordinal(hour[2..])} hour");
+            var step = Ordinal(hour[2..]);
+            return Capitalize(step.Length == 0 ? $"{prefix}at minute {Number(minute)} of every hour" : $"{prefix}at minute {Number(minute)} past every {step} hour");
         }
 
         if (IsNumber(minute) && IsList(hour))
@@ -188,13 +236,13 @@ public sealed class CronSchedule
 
         if (field.StartsWith("*/", StringComparison.Ordinal))
         {
-            return $"every {field[2..]} {unit}s";
+            return $"every {Count(field[2..], unit)}";
         }
 
         if (field.Contains('/', StringComparison.Ordinal))
         {
             var parts = field.Split('/');
-            return $"every {parts[1]} {unit}s from {unit} {parts[0]}";
+            return $"every {Count(parts[1], unit)} from {unit} {parts[0]}";
         }
 
         var words = DescribeList(field, v => hourOfDay && IsNumber(v) ? $"{Number(v):00}:00" : v);
@@ -257,12 +305,37 @@ public sealed class CronSchedule
         _ => string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1],
     };
 
-    private static string Ordinal(string value) => value switch
+    /// <summary>"every 5 minutes", but "every minute" for a step of 1.</summary>
+    private static string Count(string step, string unit) => step == "1" ? unit : $"{step} {unit}s";
+
+    /// <summary>The step of "every Nth hour": empty for 1 (every hour), then second, third, 4th, ... 21st, 22nd, 23rd.</summary>
+    private static string Ordinal(string value)
     {
-        "2" => "second",
-        "3" => "third",
-        _ => $"{value}th",
-    };
+        if (!IsNumber(value))
+        {
+            return value;
+        }
+
+        var n = Number(value);
+        return n switch
+        {
+            1 => "",
+            2 => "second",
+            3 => "third",
+            _ when n % 100 is 11 or 12 or 13 => $"{n}th",
+            _ => (n % 10) switch { 1 => $"{n}st", 2 => $"{n}nd", 3 => $"{n}rd", _ => $"{n}th" },
+        };
+    }
+
+    /// <summary>"1 second", "30 seconds", "1 minute", "5 minutes", "2 hours".</summary>
+    private static string Span(TimeSpan span)
+    {
+        var (amount, unit) = span.TotalHours >= 1 && span.TotalHours % 1 == 0 ? (span.TotalHours, "hour")
+            : span.TotalMinutes >= 1 && span.TotalMinutes % 1 == 0 ? (span.TotalMinutes, "minute")
+            : (span.TotalSeconds, "second");
+        var number = amount.ToString("0.###", CultureInfo.InvariantCulture);
+        return amount == 1 ? $"1 {unit}" : $"{number} {unit}s";
+    }
 
     private static bool IsNumber(string value) => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 

@@ -18,8 +18,12 @@ public sealed class ReplicationRuleService(
     IEnumerable<IReplicationRuleChangeHandler> changeHandlers,
     AuditLog audit,
     TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<RuleScheduleOptions> scheduleOptions,
     ILogger<ReplicationRuleService> logger)
 {
+    /// <summary>The shortest time a scheduled rule may leave between runs (<c>Replication:Rules:MinimumScheduleInterval</c>).</summary>
+    public TimeSpan MinimumScheduleInterval => scheduleOptions.Value.MinimumScheduleInterval;
+
     /// <summary>How long the live preview waits for a registry before saying it is slow.</summary>
     public static readonly TimeSpan PreviewTimeout = TimeSpan.FromSeconds(20);
 
@@ -50,7 +54,7 @@ public sealed class ReplicationRuleService(
     public async Task<IReadOnlyDictionary<string, string[]>> ValidateAsync(ReplicationRuleInput input, int? exceptId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var errors = new Dictionary<string, string[]>(ReplicationRuleValidator.Validate(input, await registries.ListAsync(cancellationToken)));
+        var errors = new Dictionary<string, string[]>(ReplicationRuleValidator.Validate(input, await registries.ListAsync(cancellationToken), MinimumScheduleInterval));
         if (!errors.ContainsKey(ReplicationRuleValidator.NameField))
         {
             await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);

@@ -48,7 +48,8 @@ public static class ReplicationRuleValidator
     /// <summary>Every problem of <paramref name="input"/>; empty when it can be saved.</summary>
     /// <param name="input">The submitted rule.</param>
     /// <param name="registries">The registries that exist (to check both ids and compare source with destination).</param>
-    public static IReadOnlyDictionary<string, string[]> Validate(ReplicationRuleInput input, IReadOnlyCollection<RegistryView> registries)
+    /// <param name="minimumScheduleInterval">The shortest time a schedule may leave between runs; default one minute.</param>
+    public static IReadOnlyDictionary<string, string[]> Validate(ReplicationRuleInput input, IReadOnlyCollection<RegistryView> registries, TimeSpan? minimumScheduleInterval = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(registries);
@@ -73,7 +74,7 @@ public static class ReplicationRuleValidator
         Add(errors, DestinationPrefixField, ValidateDestinationPrefix(input.DestinationNaming?.Prefix, input.DestinationProject ?? input.SourceProject));
         Add(errors, TriggerModeField, ValidateTriggerMode(input.Trigger?.Mode)
             .Concat(ValidateEventSource(input.Trigger?.Mode, registries.FirstOrDefault(r => r.Id == input.SourceRegistryId))));
-        Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron));
+        Add(errors, CronField, ValidateCron(input.Trigger?.Mode, input.Trigger?.Cron, minimumScheduleInterval));
         return errors;
     }
 
@@ -323,8 +324,8 @@ public static class ReplicationRuleValidator
         }
     }
 
-    /// <summary>The cron expression, required and checked only for scheduled rules.</summary>
-    public static IEnumerable<string> ValidateCron(string? mode, string? cron)
+    /// <summary>The cron expression, required and checked only for scheduled rules; it may not run more often than the floor.</summary>
+    public static IEnumerable<string> ValidateCron(string? mode, string? cron, TimeSpan? minimumInterval = null)
     {
         if (TriggerModes.Parse(mode) != TriggerMode.Scheduled)
         {
@@ -337,7 +338,7 @@ public static class ReplicationRuleValidator
             yield break;
         }
 
-        if (CronSchedule.Validate(cron) is { } error)
+        if (CronSchedule.Validate(cron, minimumInterval) is { } error)
         {
             yield return error;
         }
@@ -360,6 +361,11 @@ public static class ReplicationRuleValidator
         {
             yield return $"{label} is {project.Length} characters long; a project name has at most {ProjectMaxLength}.";
         }
+        else if (project.Where(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/')).Distinct().ToList() is { Count: > 0 } foreign)
+        {
+            var named = foreign.Select(c => c == ' ' ? "spaces" : $"'{c}'").Append(project.Contains('/', StringComparison.Ordinal) ? "'/'" : null).OfType<string>().ToList();
+            yield return $"{label} '{project}' is not a project name: {JoinWords(named)} {(named is [var one] && one != "spaces" ? "is" : "are")} not allowed; use lowercase letters and digits, separated by '.', '_' or '-' (e.g. 'team' or 'team-a').";
+        }
         else if (project.Contains('/', StringComparison.Ordinal))
         {
             yield return $"{label} '{project}' contains '/': a project is only the first part of a repository name ('team' for team/app); put the rest in the Repositories filter.";
@@ -369,6 +375,9 @@ public static class ReplicationRuleValidator
             yield return $"{label} '{project}' is not a project name: use lowercase letters and digits, separated by '.', '_' or '-' (e.g. 'team' or 'team-a').";
         }
     }
+
+    private static string JoinWords(List<string> items) =>
+        items.Count == 1 ? items[0] : string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1];
 
     private static void Add(Dictionary<string, string[]> errors, string field, IEnumerable<string> messages)
     {

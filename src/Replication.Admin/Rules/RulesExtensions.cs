@@ -13,6 +13,7 @@ public static class RulesExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddReplicationEngine();
+        builder.Services.AddOptions<RuleScheduleOptions>().Bind(builder.Configuration.GetSection(RuleScheduleOptions.SectionName));
         builder.Services.AddSingleton<ReplicationRuleStore>();
         builder.Services.AddScoped<ReplicationRuleService>();
         return builder;

@@ -205,6 +205,45 @@ public sealed class RegistryDialogTests : ComponentTestBase
     }
 
     [Fact]
+    public async Task A_successful_Test_Connection_of_the_saved_values_is_recorded_as_the_registry_status()
+    {
+        RegistryClients.NextPing = new PingResult(PingOutcome.Ok, "Connected (registry/2.0)", "registry/2.0");
+        var (host, dialog) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "Name", "source");
+        Type(host, "URL", "http://127.0.0.1:5999");
+        Button(host, "Test Connection").Click();
+        host.WaitForAssertion(() => Assert.Contains("Connection OK.", host.Find(".ra-test-result").TextContent, StringComparison.Ordinal));
+
+        Button(host, "Save").Click();
+
+        var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(RegistryStatus.Healthy, Assert.IsType<RegistryView>(result!.Data).Status);
+        var saved = Assert.Single(await Registries.ListAsync());
+        Assert.Equal(RegistryStatus.Healthy, saved.Status);
+        Assert.NotNull(saved.LastCheckedAt);
+        Assert.Equal("Connected (registry/2.0)", saved.LastCheckMessage);
+    }
+
+    [Fact]
+    public async Task A_Test_Connection_of_other_values_than_those_saved_is_not_recorded()
+    {
+        RegistryClients.NextPing = new PingResult(PingOutcome.Ok, "Connected (registry/2.0)", "registry/2.0");
+        var (host, dialog) = await ShowDialogAsync<RegistryDialog>();
+        Type(host, "Name", "source");
+        Type(host, "URL", "http://127.0.0.1:5999");
+        Button(host, "Test Connection").Click();
+        host.WaitForAssertion(() => Assert.Contains("Connection OK.", host.Find(".ra-test-result").TextContent, StringComparison.Ordinal));
+        Type(host, "URL", "http://127.0.0.1:5998");
+
+        Button(host, "Save").Click();
+
+        await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
+        var saved = Assert.Single(await Registries.ListAsync());
+        Assert.Equal(RegistryStatus.Unknown, saved.Status);
+        Assert.Null(saved.LastCheckedAt);
+    }
+
+    [Fact]
     public async Task Test_Connection_shows_a_failure_with_its_cause()
     {
         RegistryClients.NextPing = new PingResult(PingOutcome.Unauthorized, "The registry refused the credentials: check the username and password.");

@@ -114,7 +114,8 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
     [InlineData("Repository names", "app, app", "Repository names: 'app' is listed more than once")]
     [InlineData("Tags", "v1/x", "tags cannot contain '/'")]
     [InlineData("Exclude tags", "[z-a]", "is backwards")]
-    [InlineData("Destination project", "my mirror", "is not a project name")]
+    [InlineData("Destination project", "my mirror", "is not a project name: spaces are not allowed")]
+    [InlineData("Destination project", "<b>x</b>", "'<b>x</b>' is not a project name: '<', '>' and '/' are not allowed")]
     public async Task A_bad_value_shows_a_message_that_says_what_is_wrong(string label, string? value, string expected)
     {
         var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
@@ -129,6 +130,60 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Button(host, "Save").Click();
         host.WaitForAssertion(() => Assert.Contains(expected, host.Find(".ra-save-errors").TextContent, StringComparison.Ordinal));
         Assert.Empty(await Rules.ListAsync());
+    }
+
+    [Fact]
+    public async Task An_error_shows_on_the_field_being_edited_and_on_the_others_only_at_save()
+    {
+        await AddRegistriesAsync();
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        host.WaitForAssertion(() => Assert.Contains("Repositories", Labels(host)));
+        Choose(host, "Source registry", "source");
+        Type(host, "Source project", "team");
+
+        Type(host, "Repositories", "[a-");
+        AdvanceOnceWaitingFor(host, "team | [a- |  |  | ");
+
+        host.WaitForAssertion(() => Assert.Contains("is not a valid pattern", host.Find("[data-testid=rule-preview]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Equal(["Repositories: '[a-' is not a valid pattern. '[' at position 1 is never closed; write [abc] or [a-z]."], FieldErrors(host));
+
+        Button(host, "Save").Click();
+        host.WaitForAssertion(() =>
+        {
+            Assert.Contains(ErrorTexts(host), e => e.StartsWith("Name is required.", StringComparison.Ordinal));
+            Assert.Contains(ErrorTexts(host), e => e.StartsWith("Destination registry is required.", StringComparison.Ordinal));
+        });
+    }
+
+    [Fact]
+    public async Task A_name_longer_than_allowed_is_kept_and_the_counter_and_message_say_so()
+    {
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
+        Assert.NotEqual("64", Field(host, "Name").GetAttribute("maxlength"));
+        Assert.Contains("0 / 64", Counter(host, "Name"), StringComparison.Ordinal);
+
+        Type(host, "Name", new string('n', 300));
+
+        host.WaitForAssertion(() => Assert.Contains("300 / 64", Counter(host, "Name"), StringComparison.Ordinal));
+        Assert.Equal(300, Field(host, "Name").GetAttribute("value")!.Length);
+        Assert.Contains(ErrorTexts(host), e => e.StartsWith("Name is 300 characters long; shorten it to at most 64.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_schedule_more_often_than_once_a_minute_is_refused_and_its_runs_show_seconds()
+    {
+        var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
+        host.WaitForAssertion(() => Assert.Contains("Trigger mode", Labels(host)));
+        Choose(host, "Trigger mode", "Scheduled");
+        host.WaitForAssertion(() => Assert.Contains("Cron", Labels(host)));
+
+        Type(host, "Cron", "*/20 * * * * *");
+
+        host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains("runs every 20 seconds; a rule may run at most once every 1 minute", StringComparison.Ordinal)));
+        Assert.Equal(
+            ["Mon 2 Mar 2026, 10:30:20 UTC", "Mon 2 Mar 2026, 10:30:40 UTC", "Mon 2 Mar 2026, 10:31 UTC"],
+            host.FindAll(".ra-cron-run").Select(r => r.TextContent.Trim()));
     }
 
     [Theory]
@@ -479,6 +534,14 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
     }
 
     private static string HelperText(IRenderedComponent<IComponent> host, string label) =>
+        host.FindAll(".mud-input-control").First(c => c.QuerySelector("label")?.TextContent.Trim() == label)
+            .QuerySelector(".mud-input-helper-text")?.TextContent.Trim() ?? "";
+
+    /// <summary>The error messages shown under fields.</summary>
+    private static List<string> FieldErrors(IRenderedComponent<IComponent> host) =>
+        host.FindAll(".mud-input-helper-text.mud-input-error").Select(e => e.TextContent.Trim()).Where(t => t.Length > 0).ToList();
+
+    private static string Counter(IRenderedComponent<IComponent> host, string label) =>
         host.FindAll(".mud-input-control").First(c => c.QuerySelector("label")?.TextContent.Trim() == label)
             .QuerySelector(".mud-input-helper-text")?.TextContent.Trim() ?? "";
 

@@ -295,6 +295,22 @@ public sealed class RuleApiTests(AdminAppFactory app) : IClassFixture<AdminAppFa
     }
 
     [Fact]
+    public async Task A_schedule_more_often_than_once_a_minute_is_a_400_at_the_cron_and_saves_nothing()
+    {
+        using var client = app.CreateBasicClient();
+        var name = Unique("every-second");
+
+        using var response = await client.PostAsJsonAsync("/api/v1/rules", RuleBody(name, cron: "* * * * * *"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal(["trigger.cron"], errors.EnumerateObject().Select(p => p.Name));
+        Assert.StartsWith("Cron '* * * * * *' runs every 1 second; a rule may run at most once every 1 minute.", First(errors, "trigger.cron"), StringComparison.Ordinal);
+        var rules = await client.GetFromJsonAsync<JsonElement>("/api/v1/rules");
+        Assert.DoesNotContain(rules.EnumerateArray(), r => r.GetProperty("name").GetString() == name);
+    }
+
+    [Fact]
     public async Task A_rule_onto_itself_and_a_taken_name_are_field_errors()
     {
         using var client = app.CreateBasicClient();

@@ -5,7 +5,7 @@ using Replication.Engine.Planning;
 namespace Replication.Admin.Components.Pages.Executions;
 
 /// <summary>A task as the execution page shows it: the saved row, with the live figures of the task applied.</summary>
-internal sealed record TaskRow(
+public sealed record TaskRow(
     long Id,
     TaskOperation Operation,
     ArtifactKind Kind,
