@@ -44,7 +44,7 @@ public static class HistoryAtScale
             await using (var first = await AppProcess.StartAsync(dataDirectory: data.FullName))
             {
                 using var api = Client(first.Url);
-                var registry = await PostForIdAsync(api, "/api/v1/registries", new { name = "history-registry", url = "http://127.0.0.1:9", type = "docker-registry" }, cancellationToken);
+                var registry = await AdminApi.PostForIdAsync(api, "/api/v1/registries", new { name = "history-registry", url = "http://127.0.0.1:9", type = "docker-registry" }, cancellationToken);
                 busy = await CreateRuleAsync(api, "busy-rule", registry, cancellationToken);
                 quiet = await CreateRuleAsync(api, "quiet-rule", registry, cancellationToken);
                 await first.KillAsync();
@@ -217,16 +217,10 @@ public static class HistoryAtScale
         return ms;
     }
 
-    private static HttpClient Client(Uri url)
-    {
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AppProcess.AdminUserName}:{AppProcess.AdminPassword}")));
-        return client;
-    }
+    private static HttpClient Client(Uri url) => AdminApi.SignedInClient(url, new HttpClientHandler { AllowAutoRedirect = false });
 
     private static Task<int> CreateRuleAsync(HttpClient api, string name, int registry, CancellationToken cancellationToken) =>
-        PostForIdAsync(api, "/api/v1/rules", new
+        AdminApi.PostForIdAsync(api, "/api/v1/rules", new
         {
             name,
             sourceRegistryId = registry,
@@ -239,18 +233,6 @@ public static class HistoryAtScale
             @override = true,
             enabled = false,
         }, cancellationToken);
-
-    private static async Task<int> PostForIdAsync(HttpClient api, string path, object body, CancellationToken cancellationToken)
-    {
-        using var response = await api.PostAsJsonAsync(path, body, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new BenchmarkFailedException($"POST {path}: {(int)response.StatusCode} {text}");
-        }
-
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt32();
-    }
 
     /// <summary>
     /// Writes the rows straight into the stopped app's database with prepared statements in one transaction (a seed,

@@ -107,12 +107,10 @@ public static class ScaleRun
     {
         await using var destination = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
         await using var process = await AppProcess.StartAsync();
-        using var api = new HttpClient { BaseAddress = process.Url, Timeout = TimeSpan.FromSeconds(60) };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AppProcess.AdminUserName}:{AppProcess.AdminPassword}")));
-        var sourceId = await PostForIdAsync(api, "/api/v1/registries", new { name = "scale-source", url = source.Url, type = "docker-registry" }, cancellationToken);
-        var destinationId = await PostForIdAsync(api, "/api/v1/registries", new { name = "scale-destination", url = destination.Url, type = "docker-registry" }, cancellationToken);
-        var ruleId = await PostForIdAsync(api, "/api/v1/rules", new
+        using var api = AdminApi.SignedInClient(process.Url);
+        var sourceId = await AdminApi.PostForIdAsync(api, "/api/v1/registries", new { name = "scale-source", url = source.Url, type = "docker-registry" }, cancellationToken);
+        var destinationId = await AdminApi.PostForIdAsync(api, "/api/v1/registries", new { name = "scale-destination", url = destination.Url, type = "docker-registry" }, cancellationToken);
+        var ruleId = await AdminApi.PostForIdAsync(api, "/api/v1/rules", new
         {
             name = "scale",
             sourceRegistryId = sourceId,
@@ -185,18 +183,6 @@ public static class ScaleRun
     {
         var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
-    }
-
-    private static async Task<int> PostForIdAsync(HttpClient api, string path, object body, CancellationToken cancellationToken)
-    {
-        using var response = await api.PostAsJsonAsync(path, body, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new BenchmarkFailedException($"POST {path}: {(int)response.StatusCode} {text}");
-        }
-
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt32();
     }
 
     private static string Ratio(double? ratio) => ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";

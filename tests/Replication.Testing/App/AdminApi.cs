@@ -13,9 +13,25 @@ public sealed class AdminApi : IDisposable
     /// <summary>A client of the app at <paramref name="appUrl"/>, signed in as its first administrator.</summary>
     public AdminApi(Uri appUrl)
     {
-        _api = new HttpClient { BaseAddress = appUrl };
-        _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+        _api = SignedInClient(appUrl);
+    }
+
+    /// <summary>An HTTP client of the app, signed in as its first administrator (Basic), for calls this class does not wrap.</summary>
+    public static HttpClient SignedInClient(Uri appUrl, HttpMessageHandler? handler = null)
+    {
+        var client = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = appUrl, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AppProcess.AdminUserName}:{AppProcess.AdminPassword}")));
+        return client;
+    }
+
+    /// <summary>POSTs <paramref name="body"/> as JSON; the created resource's <c>id</c>, or an exception with the app's answer.</summary>
+    public static async Task<int> PostForIdAsync(HttpClient api, string path, object body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        using var response = await api.PostAsJsonAsync(path, body, cancellationToken);
+        var text = await Succeeded(response, $"POST {path}");
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt32();
     }
 
     /// <summary>Two registries and a manual rule replicating <paramref name="project"/> from one to the other; returns the rule's id.</summary>
@@ -68,12 +84,7 @@ public sealed class AdminApi : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _api.Dispose();
 
-    private async Task<int> PostForIdAsync(string path, object body)
-    {
-        using var response = await _api.PostAsJsonAsync(path, body);
-        var text = await Succeeded(response, $"POST {path}");
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt32();
-    }
+    private Task<int> PostForIdAsync(string path, object body) => PostForIdAsync(_api, path, body);
 
     private static async Task<string> Succeeded(HttpResponseMessage response, string what)
     {
