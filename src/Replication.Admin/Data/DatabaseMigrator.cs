@@ -30,13 +30,7 @@ public sealed class DatabaseMigrator(ReplicationStorage storage, ILogger<Databas
             }
 
             await db.Database.MigrateAsync(cancellationToken);
-            if (!storage.IsShared)
-            {
-                // Write-ahead log (kept in the file once set): pages and the API read while a run saves progress or
-                // retention prunes, instead of waiting for each write to commit.
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            }
-            storage.PrepareJobSchema();
+            await storage.PrepareAsync(db, cancellationToken);
         }
         catch (DbException exception)
         {

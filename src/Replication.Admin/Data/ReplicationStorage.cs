@@ -121,16 +121,22 @@ public sealed class ReplicationStorage
         });
     }
 
-    /// <summary>Creates or upgrades Hangfire's tables on PostgreSQL (SQLite's storage prepares its own file).</summary>
-    public void PrepareJobSchema()
+    /// <summary>
+    /// What the provider needs once the schema is migrated. SQLite: the write-ahead log (kept in the file once set), so
+    /// pages and the API read while a run saves progress or retention prunes instead of waiting for each write to commit.
+    /// PostgreSQL: Hangfire's tables, created or upgraded (SQLite's job storage prepares its own file).
+    /// </summary>
+    public async Task PrepareAsync(ReplicationDbContext migrated, CancellationToken cancellationToken)
     {
-        if (Provider != StorageProvider.PostgreSql)
+        ArgumentNullException.ThrowIfNull(migrated);
+        if (Provider == StorageProvider.Sqlite)
         {
+            await migrated.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             return;
         }
 
-        using var connection = new NpgsqlConnection(ConnectionString);
-        connection.Open();
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken);
         PostgreSqlObjectsInstaller.Install(connection, JobSchema);
     }
 
