@@ -33,7 +33,9 @@ public sealed class DemoEnvironment(
 
     private static readonly JsonSerializerOptions PortsJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    // Guarded by itself: set-up may still be starting a registry when a stop that did not wait for it runs.
     private readonly List<DemoRegistry> _registries = [];
+    private bool _stopped;
     private readonly TaskCompletionSource<DemoReady> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when the demo is set up (or with null when it is off or could not start).</summary>
@@ -42,17 +44,23 @@ public sealed class DemoEnvironment(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        foreach (var registry in _registries)
+        List<DemoRegistry> started;
+        lock (_registries)
+        {
+            _stopped = true;
+            started = [.. _registries];
+            _registries.Clear();
+        }
+
+        foreach (var registry in started)
         {
             await registry.DisposeAsync();
         }
 
-        if (_registries.Count > 0)
+        if (started.Count > 0)
         {
             logger.LogInformation("Demo: stopped the demo registries");
         }
-
-        _registries.Clear();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -132,7 +140,23 @@ public sealed class DemoEnvironment(
     private async Task<DemoRegistry> StartRegistryAsync(string binary, string name, string directory, int port, CancellationToken cancellationToken)
     {
         var registry = await DemoRegistry.StartAsync(binary, name, Path.Combine(directory, name), port, cancellationToken);
-        _registries.Add(registry);
+        bool stopped;
+        lock (_registries)
+        {
+            stopped = _stopped;
+            if (!stopped)
+            {
+                _registries.Add(registry);
+            }
+        }
+
+        if (stopped)
+        {
+            // The app stopped while this one started: it must not outlive the app.
+            await registry.DisposeAsync();
+            throw new OperationCanceledException("The app stopped while the demo registries started.", cancellationToken);
+        }
+
         logger.LogInformation("Demo: started {Registry}", registry);
         return registry;
     }
