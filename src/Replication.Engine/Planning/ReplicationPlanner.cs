@@ -337,6 +337,7 @@ public sealed class ReplicationPlanner
         private readonly ReplicationScope _scope;
         private readonly SemaphoreSlim _checks;
         private readonly int _maxChecks;
+        private readonly double _recordedTagSample;
         private readonly CancellationToken _cancellationToken;
         private readonly ConcurrentBag<PlannedArtifact> _copy = [];
         private readonly ConcurrentBag<PlannedArtifact> _upToDate = [];
@@ -348,11 +349,14 @@ public sealed class ReplicationPlanner
             _scope = scope;
             _cancellationToken = cancellationToken;
             _maxChecks = planner._options.MaxParallelChecks;
+            _recordedTagSample = planner._options.RecordedTagSample;
             _checks = new SemaphoreSlim(_maxChecks);
             Source = planner._clients.Create(scope.Source);
             Destination = planner._clients.Create(scope.Destination);
             Mapping = scope.Mapping;
-            RecordedRepositories = scope.Replicated.Select(r => r.Repository).ToHashSet(StringComparer.Ordinal);
+            Recorded = scope.Replicated
+                .GroupBy(r => r.Repository, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.GroupBy(r => r.Tag, StringComparer.Ordinal).ToDictionary(t => t.Key, t => t.First().Digest, StringComparer.Ordinal), StringComparer.Ordinal);
         }
 
         public IRegistryClient Source { get; }
@@ -367,10 +371,10 @@ public sealed class ReplicationPlanner
         /// </summary>
         private ConcurrentDictionary<string, bool> Selected { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>Destination repositories the rule's record says it pushed to.</summary>
-        private HashSet<string> RecordedRepositories { get; }
+        /// <summary>The rule's record: per destination repository, the digest it pushed under each tag.</summary>
+        private Dictionary<string, Dictionary<string, string>> Recorded { get; }
 
-        public async Task PlanRepositoryAsync(string repository, IReadOnlyList<string> tags)
+        public async Task PlanRepositoryAsync(string repository, List<string> tags)
         {
             var selected = await SelectTagsAsync(Source, repository, _scope.Filter, tags, _cancellationToken).ConfigureAwait(false);
             var selectedSet = selected.ToHashSet(StringComparer.Ordinal);
@@ -395,8 +399,8 @@ public sealed class ReplicationPlanner
                 }
             }
 
-            var present = await ListDestinationTagsAsync(destinationRepository, selected.Count).ConfigureAwait(false);
-            var compared = await Task.WhenAll(selected.Select(tag => CompareAsync(repository, tag, ArtifactKind.Image, referrerTags, record: false, present))).ConfigureAwait(false);
+            var present = await ListDestinationTagsAsync(destinationRepository, selected.Count, tags.Count).ConfigureAwait(false);
+            var compared = await CompareTagsAsync(repository, selected, ArtifactKind.Image, referrerTags, present).ConfigureAwait(false);
 
             // Referrers of a copied image travel with its first copy; those of an image already up to date are planned on their own.
             var copiedDigests = new HashSet<string>(StringComparer.Ordinal);
@@ -413,20 +417,56 @@ public sealed class ReplicationPlanner
 
             var upToDateSubjects = compared.Where(c => c.Verdict == Verdict.UpToDate).Select(c => c.Artifact!.Digest)
                 .Where(d => !copiedDigests.Contains(d)).ToHashSet(StringComparer.Ordinal);
-            var followers = upToDateSubjects.Where(referrerTags.ContainsKey).SelectMany(d => referrerTags[d]);
-            await Task.WhenAll(followers.Select(tag => CompareAsync(repository, tag, ArtifactKind.Referrer, referrerTags, record: true, present))).ConfigureAwait(false);
+            var followers = upToDateSubjects.Where(referrerTags.ContainsKey).SelectMany(d => referrerTags[d]).ToList();
+            foreach (var (verdict, artifact) in await CompareTagsAsync(repository, followers, ArtifactKind.Referrer, referrerTags, present).ConfigureAwait(false))
+            {
+                Record(verdict, artifact!);
+            }
         }
 
         /// <summary>
-        /// The tags of a destination repository the rule has no record in, from one listing (a missing repository lists
-        /// none), so the tags it lacks need no HEAD: on a first run that is a 404 HEAD per tag saved for one GET per
-        /// repository. Null (HEAD every tag) where the record says the rule pushed there, since its tags are expected
-        /// and only a HEAD reads their digests; for a single tag, where a listing saves nothing; and where the listing
-        /// is refused.
+        /// Compares the tags of one repository, in their order. A tag the destination listing shows and the rule's
+        /// record says it pushed is taken to hold the recorded digest, without a destination HEAD: a warm run then makes
+        /// one source HEAD per tag instead of two. The record is checked each run on a random sample of those tags
+        /// (<see cref="ReplicationOptions.RecordedTagSample"/>, at least one per repository), HEADed first; when one of
+        /// them holds another digest (pushed over behind the rule's back), every tag of the repository is HEADed.
         /// </summary>
-        private async Task<IReadOnlySet<string>?> ListDestinationTagsAsync(string destinationRepository, int selectedTags)
+        private async Task<(Verdict Verdict, PlannedArtifact? Artifact)[]> CompareTagsAsync(
+            string repository,
+            List<string> tags,
+            ArtifactKind kind,
+            Dictionary<string, List<string>> referrerTags,
+            IReadOnlySet<string>? present)
         {
-            if (selectedTags < 2 || RecordedRepositories.Contains(destinationRepository))
+            var recorded = present is null ? null : Recorded.GetValueOrDefault(Mapping.ToDestination(repository));
+            var vouched = recorded is null ? [] : tags.Where(t => present!.Contains(t) && recorded.ContainsKey(t)).ToList();
+            var sampleSize = Math.Max(1, (int)Math.Ceiling(vouched.Count * _recordedTagSample));
+            var trusted = vouched.OrderBy(_ => Random.Shared.Next()).Skip(sampleSize).ToHashSet(StringComparer.Ordinal);
+            var results = new (Verdict Verdict, PlannedArtifact? Artifact)[tags.Count];
+            var first = Enumerable.Range(0, tags.Count).Where(i => !trusted.Contains(tags[i])).ToList();
+            await Task.WhenAll(first.Select(async i => results[i] = await CompareAsync(repository, tags[i], kind, referrerTags, record: false, present).ConfigureAwait(false))).ConfigureAwait(false);
+            if (trusted.Count == 0)
+            {
+                return results;
+            }
+
+            var recordHolds = first.All(i => results[i].Artifact is not { } checkedTag || !vouched.Contains(checkedTag.Tag) || checkedTag.DestinationDigest == recorded![checkedTag.Tag]);
+            var rest = Enumerable.Range(0, tags.Count).Where(i => trusted.Contains(tags[i]));
+            await Task.WhenAll(rest.Select(async i => results[i] = await CompareAsync(
+                repository, tags[i], kind, referrerTags, record: false, present, trustRecord: recordHolds).ConfigureAwait(false))).ConfigureAwait(false);
+            return results;
+        }
+
+        /// <summary>
+        /// The tags of a destination repository, from one listing (a missing repository lists none): a tag it lacks
+        /// needs no HEAD (on a first run, a 404 HEAD per tag saved for one GET per repository), and a tag it shows that
+        /// the rule's record holds is checked against the record (<see cref="CompareTagsAsync"/>). Null (HEAD every tag)
+        /// for a single selected tag, where a listing saves nothing; where the source lists over a hundred times more
+        /// tags than are selected, since a listing pages through them all; and where the listing is refused.
+        /// </summary>
+        private async Task<IReadOnlySet<string>?> ListDestinationTagsAsync(string destinationRepository, int selectedTags, int sourceTags)
+        {
+            if (selectedTags < 2 || sourceTags > selectedTags * 100)
             {
                 return null;
             }
@@ -451,20 +491,22 @@ public sealed class ReplicationPlanner
             ArtifactKind kind,
             Dictionary<string, List<string>>? referrerTags,
             bool record,
-            IReadOnlySet<string>? destinationTags = null)
+            IReadOnlySet<string>? destinationTags = null,
+            bool trustRecord = false)
         {
             var destinationRepository = Mapping.ToDestination(repository);
+            var recordedDigest = Recorded.GetValueOrDefault(destinationRepository)?.GetValueOrDefault(tag);
             ManifestInfo? source;
-            ManifestInfo? destination;
+            string? destinationDigest;
             await _checks.WaitAsync(_cancellationToken).ConfigureAwait(false);
             try
             {
                 var sourceHead = Source.HeadManifestAsync(repository, tag, _cancellationToken);
-                var destinationHead = destinationTags is null || destinationTags.Contains(tag)
-                    ? Destination.HeadManifestAsync(destinationRepository, tag, _cancellationToken)
-                    : Task.FromResult<ManifestInfo?>(null);
+                var destinationHead = trustRecord && recordedDigest is not null ? Task.FromResult<string?>(recordedDigest)
+                    : destinationTags is null || destinationTags.Contains(tag) ? HeadDigestAsync(Destination, destinationRepository, tag)
+                    : Task.FromResult<string?>(null);
                 source = await sourceHead.ConfigureAwait(false);
-                destination = await destinationHead.ConfigureAwait(false);
+                destinationDigest = await destinationHead.ConfigureAwait(false);
             }
             finally
             {
@@ -481,7 +523,7 @@ public sealed class ReplicationPlanner
             IReadOnlyList<string>? ownReferrers = referrerTags is null ? null : referrerTags.TryGetValue(source.Digest, out var own) ? own : [];
             var artifact = new PlannedArtifact(repository, tag, source.Digest, destinationRepository)
             {
-                DestinationDigest = destination?.Digest,
+                DestinationDigest = destinationDigest,
                 Kind = kind,
                 ReferrerTags = ownReferrers,
             };
@@ -514,17 +556,20 @@ public sealed class ReplicationPlanner
             {
                 result = (Verdict.Skipped, artifact with { Reason = "Docker schema 1 manifest: not supported (deprecated format); push the image again with a current client." });
             }
-            else if (destination?.Digest == expected)
+            else if (destinationDigest == expected)
             {
                 result = (Verdict.UpToDate, artifact with { Reason = "up to date" + rewritten });
             }
-            else if (destination is not null && !_scope.Override)
+            else if (destinationDigest is not null && !_scope.Override)
             {
-                result = (Verdict.Skipped, artifact with { Reason = $"exists at the destination with another digest ({destination.Digest}); override is off" });
+                result = (Verdict.Skipped, artifact with { Reason = $"exists at the destination with another digest ({destinationDigest}); override is off" });
             }
             else
             {
-                result = (Verdict.Copy, artifact with { Reason = (destination is null ? "new" : "changed at the source") + rewritten });
+                var why = destinationDigest is null ? "new"
+                    : recordedDigest is not null && recordedDigest != destinationDigest ? $"pushed over at the destination ({destinationDigest}) since this rule replicated {recordedDigest}"
+                    : "changed at the source";
+                result = (Verdict.Copy, artifact with { Reason = why + rewritten });
             }
 
             if (record)
@@ -534,6 +579,9 @@ public sealed class ReplicationPlanner
 
             return result;
         }
+
+        private async Task<string?> HeadDigestAsync(IRegistryClient client, string repository, string tag) =>
+            (await client.HeadManifestAsync(repository, tag, _cancellationToken).ConfigureAwait(false))?.Digest;
 
         /// <summary>
         /// Deletions for recorded artifacts the rule no longer selects; never anything outside the record. A full plan
