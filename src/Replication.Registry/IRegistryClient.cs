@@ -85,4 +85,12 @@ public interface IRegistryClient
     /// (<see cref="AttachmentTags.TryParse"/>), not from a question per digest.
     /// </summary>
     Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The manifest of each tag of a repository from the product's own bulk listing, where it has one (Harbor's artifact
+    /// API: a hundred artifacts a page, with their tags), sparing a HEAD per tag; null where it has none, or refuses or
+    /// fails it. Only as good as the product's database: a tag missing from the answer is not known to be absent (Harbor
+    /// may cut an artifact's tag list), so a caller HEADs it and reads presence from <see cref="ListTagsAsync"/>.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, ManifestInfo>?> ListTagManifestsAsync(string repository, CancellationToken cancellationToken = default);
 }

@@ -12,7 +12,7 @@ using Replication.Registry.Http;
 namespace Replication.Registry;
 
 /// <summary>The OCI distribution client of one endpoint. Cheap to create: connections, limits and tokens live in the factory.</summary>
-internal sealed class RegistryClient : IRegistryClient
+internal sealed partial class RegistryClient : IRegistryClient
 {
     private const int ListPageSize = 100;
     private const int MaxManifestBytes = 4 * 1024 * 1024;

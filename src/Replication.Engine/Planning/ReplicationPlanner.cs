@@ -399,8 +399,8 @@ public sealed class ReplicationPlanner
                 }
             }
 
-            var present = await ListDestinationTagsAsync(destinationRepository, selected.Count, tags.Count).ConfigureAwait(false);
-            var compared = await CompareTagsAsync(repository, selected, ArtifactKind.Image, referrerTags, present).ConfigureAwait(false);
+            var listing = await ListAsync(repository, destinationRepository, selected.Count, tags.Count).ConfigureAwait(false);
+            var compared = await CompareTagsAsync(repository, selected, ArtifactKind.Image, referrerTags, listing).ConfigureAwait(false);
 
             // Referrers of a copied image travel with its first copy; those of an image already up to date are planned on their own.
             var copiedDigests = new HashSet<string>(StringComparer.Ordinal);
@@ -418,7 +418,7 @@ public sealed class ReplicationPlanner
             var upToDateSubjects = compared.Where(c => c.Verdict == Verdict.UpToDate).Select(c => c.Artifact!.Digest)
                 .Where(d => !copiedDigests.Contains(d)).ToHashSet(StringComparer.Ordinal);
             var followers = upToDateSubjects.Where(referrerTags.ContainsKey).SelectMany(d => referrerTags[d]).ToList();
-            foreach (var (verdict, artifact) in await CompareTagsAsync(repository, followers, ArtifactKind.Referrer, referrerTags, present).ConfigureAwait(false))
+            foreach (var (verdict, artifact) in await CompareTagsAsync(repository, followers, ArtifactKind.Referrer, referrerTags, listing).ConfigureAwait(false))
             {
                 Record(verdict, artifact!);
             }
@@ -429,22 +429,24 @@ public sealed class ReplicationPlanner
         /// record says it pushed is taken to hold the recorded digest, without a destination HEAD: a warm run then makes
         /// one source HEAD per tag instead of two. The record is checked each run on a random sample of those tags
         /// (<see cref="ReplicationOptions.RecordedTagSample"/>, at least one per repository), HEADed first; when one of
-        /// them holds another digest (pushed over behind the rule's back), every tag of the repository is HEADed.
+        /// them holds another digest (pushed over behind the rule's back), every tag of the repository is HEADed. A
+        /// digest the destination's own artifact listing gave needs neither.
         /// </summary>
         private async Task<(Verdict Verdict, PlannedArtifact? Artifact)[]> CompareTagsAsync(
             string repository,
             List<string> tags,
             ArtifactKind kind,
             Dictionary<string, List<string>> referrerTags,
-            IReadOnlySet<string>? present)
+            Listing listing)
         {
+            var present = listing.DestinationTags;
             var recorded = present is null ? null : Recorded.GetValueOrDefault(Mapping.ToDestination(repository));
-            var vouched = recorded is null ? [] : tags.Where(t => present!.Contains(t) && recorded.ContainsKey(t)).ToList();
+            var vouched = recorded is null ? [] : tags.Where(t => present!.Contains(t) && recorded.ContainsKey(t) && listing.DestinationManifests?.ContainsKey(t) != true).ToList();
             var sampleSize = Math.Max(1, (int)Math.Ceiling(vouched.Count * _recordedTagSample));
             var trusted = vouched.OrderBy(_ => Random.Shared.Next()).Skip(sampleSize).ToHashSet(StringComparer.Ordinal);
             var results = new (Verdict Verdict, PlannedArtifact? Artifact)[tags.Count];
             var first = Enumerable.Range(0, tags.Count).Where(i => !trusted.Contains(tags[i])).ToList();
-            await Task.WhenAll(first.Select(async i => results[i] = await CompareAsync(repository, tags[i], kind, referrerTags, record: false, present).ConfigureAwait(false))).ConfigureAwait(false);
+            await Task.WhenAll(first.Select(async i => results[i] = await CompareAsync(repository, tags[i], kind, referrerTags, record: false, listing).ConfigureAwait(false))).ConfigureAwait(false);
             if (trusted.Count == 0)
             {
                 return results;
@@ -453,37 +455,45 @@ public sealed class ReplicationPlanner
             var recordHolds = first.All(i => results[i].Artifact is not { } checkedTag || !vouched.Contains(checkedTag.Tag) || checkedTag.DestinationDigest == recorded![checkedTag.Tag]);
             var rest = Enumerable.Range(0, tags.Count).Where(i => trusted.Contains(tags[i]));
             await Task.WhenAll(rest.Select(async i => results[i] = await CompareAsync(
-                repository, tags[i], kind, referrerTags, record: false, present, trustRecord: recordHolds).ConfigureAwait(false))).ConfigureAwait(false);
+                repository, tags[i], kind, referrerTags, record: false, listing, trustRecord: recordHolds).ConfigureAwait(false))).ConfigureAwait(false);
             return results;
         }
 
         /// <summary>
-        /// The tags of a destination repository, from one listing (a missing repository lists none): a tag it lacks
-        /// needs no HEAD (on a first run, a 404 HEAD per tag saved for one GET per repository), and a tag it shows that
-        /// the rule's record holds is checked against the record (<see cref="CompareTagsAsync"/>). Null (HEAD every tag)
-        /// for a single selected tag, where a listing saves nothing; where the source lists over a hundred times more
-        /// tags than are selected, since a listing pages through them all; and where the listing is refused.
+        /// What one repository's listings tell before any HEAD: the destination's tags, from one listing (a missing
+        /// repository lists none), so a tag it lacks needs no HEAD (on a first run, a 404 HEAD per tag saved for one GET
+        /// per repository) and a tag it shows that the rule's record holds is checked against the record
+        /// (<see cref="CompareTagsAsync"/>); and each end's digests from the product's bulk listing where it has one
+        /// (<see cref="IRegistryClient.ListTagManifestsAsync"/>, Harbor). Nothing (HEAD every tag) for a single selected
+        /// tag, where a listing saves nothing; and where the source lists over a hundred times more tags than are
+        /// selected, since a listing pages through them all. A refused destination listing leaves its tags to HEADs.
         /// </summary>
-        private async Task<IReadOnlySet<string>?> ListDestinationTagsAsync(string destinationRepository, int selectedTags, int sourceTags)
+        private async Task<Listing> ListAsync(string repository, string destinationRepository, int selectedTags, int sourceTags)
         {
             if (selectedTags < 2 || sourceTags > selectedTags * 100)
             {
-                return null;
+                return Listing.None;
             }
 
+            var sourceManifests = Source.ListTagManifestsAsync(repository, _cancellationToken);
+            var destinationManifests = Destination.ListTagManifestsAsync(destinationRepository, _cancellationToken);
+            IReadOnlySet<string>? destinationTags;
             try
             {
-                return (await Destination.ListTagsAsync(destinationRepository, _cancellationToken).ToListAsync(_cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+                destinationTags = (await Destination.ListTagsAsync(destinationRepository, _cancellationToken).ToListAsync(_cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
             }
             catch (RegistryException)
             {
-                return null;
+                destinationTags = null;
             }
+
+            return new Listing(destinationTags, await sourceManifests.ConfigureAwait(false), await destinationManifests.ConfigureAwait(false));
         }
 
         /// <summary>
-        /// HEADs a tag at both ends and decides what to do with it; at the destination only when
-        /// <paramref name="destinationTags"/> (its listing, where one was made) holds the tag.
+        /// HEADs a tag at both ends and decides what to do with it. What <paramref name="listing"/> answers needs no HEAD:
+        /// a tag the destination listing lacks is absent there, and a digest from a bulk listing is taken as it is; with
+        /// <paramref name="trustRecord"/>, so is the rule's record of the destination tag.
         /// </summary>
         public async Task<(Verdict Verdict, PlannedArtifact? Artifact)> CompareAsync(
             string repository,
@@ -491,9 +501,10 @@ public sealed class ReplicationPlanner
             ArtifactKind kind,
             Dictionary<string, List<string>>? referrerTags,
             bool record,
-            IReadOnlySet<string>? destinationTags = null,
+            Listing? listing = null,
             bool trustRecord = false)
         {
+            listing ??= Listing.None;
             var destinationRepository = Mapping.ToDestination(repository);
             var recordedDigest = Recorded.GetValueOrDefault(destinationRepository)?.GetValueOrDefault(tag);
             ManifestInfo? source;
@@ -501,10 +512,13 @@ public sealed class ReplicationPlanner
             await _checks.WaitAsync(_cancellationToken).ConfigureAwait(false);
             try
             {
-                var sourceHead = Source.HeadManifestAsync(repository, tag, _cancellationToken);
-                var destinationHead = trustRecord && recordedDigest is not null ? Task.FromResult<string?>(recordedDigest)
-                    : destinationTags is null || destinationTags.Contains(tag) ? HeadDigestAsync(Destination, destinationRepository, tag)
-                    : Task.FromResult<string?>(null);
+                var sourceHead = listing.SourceManifests?.GetValueOrDefault(tag) is { } listed
+                    ? Task.FromResult<ManifestInfo?>(listed)
+                    : Source.HeadManifestAsync(repository, tag, _cancellationToken);
+                var destinationHead = listing.DestinationTags?.Contains(tag) == false ? Task.FromResult<string?>(null)
+                    : listing.DestinationManifests?.GetValueOrDefault(tag) is { } there ? Task.FromResult<string?>(there.Digest)
+                    : trustRecord && recordedDigest is not null ? Task.FromResult<string?>(recordedDigest)
+                    : HeadDigestAsync(Destination, destinationRepository, tag);
                 source = await sourceHead.ConfigureAwait(false);
                 destinationDigest = await destinationHead.ConfigureAwait(false);
             }
@@ -662,6 +676,15 @@ public sealed class ReplicationPlanner
                     break;
             }
         }
+    }
+
+    /// <summary>What the listings of one repository told the plan (<see cref="PlanRun.ListAsync"/>); null members: not listed.</summary>
+    private sealed record Listing(
+        IReadOnlySet<string>? DestinationTags,
+        IReadOnlyDictionary<string, ManifestInfo>? SourceManifests,
+        IReadOnlyDictionary<string, ManifestInfo>? DestinationManifests)
+    {
+        public static Listing None { get; } = new(null, null, null);
     }
 
     private enum Verdict

@@ -91,6 +91,9 @@ internal sealed class EndpointAuth : IDisposable
         return true;
     }
 
+    /// <summary>Basic credentials for the product's own API (Harbor's), which does not take registry tokens; null when anonymous.</summary>
+    public AuthenticationHeaderValue? ProductApiHeader() => _credential is BasicCredential ? BasicHeader() : null;
+
     private AuthenticationHeaderValue? BasicHeader() => _credential switch
     {
         BasicCredential b => new AuthenticationHeaderValue("Basic", Encode(b.Username, b.Password)),

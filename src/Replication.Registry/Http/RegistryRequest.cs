@@ -25,6 +25,12 @@ internal sealed record RegistryRequest(HttpMethod Method, Uri Uri, Scopes Scopes
     /// <summary>Return as soon as headers arrive and leave the body to be streamed.</summary>
     public bool StreamResponse { get; init; }
 
+    /// <summary>
+    /// A request to the product's own API (Harbor's <c>/api/v2.0</c>), which takes the account's Basic credentials as
+    /// they are rather than the registry's token flow.
+    /// </summary>
+    public bool ProductApi { get; init; }
+
     /// <summary>Follow 3xx for GET/HEAD (blob storage redirects), never forwarding Authorization to another host.</summary>
     public bool FollowRedirects { get; init; }
 }

@@ -179,6 +179,11 @@ internal sealed class RegistryTransport
 
     private async Task<HttpResponseMessage> SendAuthenticatedAsync(RegistryRequest request, CancellationToken cancellationToken)
     {
+        if (request.ProductApi)
+        {
+            return await SendFollowingRedirectsAsync(request, _auth.ProductApiHeader(), cancellationToken).ConfigureAwait(false);
+        }
+
         PlainSender plain = SendPlainAsync;
         var header = await _auth.GetHeaderAsync(request.Scopes, plain, cancellationToken).ConfigureAwait(false);
         var response = await SendFollowingRedirectsAsync(request, header, cancellationToken).ConfigureAwait(false);

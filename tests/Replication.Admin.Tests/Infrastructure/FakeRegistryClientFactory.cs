@@ -120,5 +120,8 @@ public sealed class FakeRegistryClientFactory : IRegistryClientFactory
         public Task<ReferrersApiAnswer> GetReferrersFromApiAsync(string repository, string digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<Descriptor>> GetReferrersFromTagAsync(string repository, string digest, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyDictionary<string, ManifestInfo>?> ListTagManifestsAsync(string repository, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyDictionary<string, ManifestInfo>?>(null);
     }
 }

@@ -125,6 +125,19 @@ public static class ScaleRun
             enabled = true,
         }, cancellationToken);
 
+        var dryClock = Stopwatch.StartNew();
+        using (var dry = await api.PostAsync($"/api/v1/rules/{ruleId}/dry-run", null, cancellationToken))
+        {
+            var plan = await dry.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            var toCopy = dry.IsSuccessStatusCode ? plan.GetProperty("copy").GetArrayLength() : -1;
+            if (toCopy != corpus.TagCount)
+            {
+                throw new BenchmarkFailedException($"the app's dry run answered {(int)dry.StatusCode} with {toCopy} of {corpus.TagCount} tags to copy");
+            }
+
+            Console.WriteLine($"  app dry run            {dryClock.Elapsed.TotalSeconds,7:0.0} s  (POST /api/v1/rules/{ruleId}/dry-run: {toCopy:N0} tags to copy)");
+        }
+
         var (cold, coldId) = await ReplicateAsync(api, ruleId, corpus.TagCount, cancellationToken);
         await VerifySampleAsync(destination, corpus, corpus.Digests.Keys, cancellationToken);
         Console.WriteLine($"  app cold               {cold.TotalSeconds,7:0.0} s  (execution {coldId}: {corpus.TagCount:N0} tasks succeeded; sample of {Sample} digests verified)");
