@@ -15,6 +15,8 @@ public sealed class ActiveExecution : IAsyncDisposable
 {
     private readonly ExecutionLifecycle _lifecycle;
     private readonly ReplicationDbContext _db;
+    private const int PlanSaveBatch = 1_000;
+
     private readonly bool _ownsContext;
     private ReplicationRecorder? _recorder;
 
@@ -43,7 +45,9 @@ public sealed class ActiveExecution : IAsyncDisposable
     internal async Task LoadRecordsAsync(ReplicationRule rule, CancellationToken cancellationToken)
     {
         Rule = rule;
-        var records = await _db.ReplicatedArtifacts.Where(a => a.RuleId == rule.Id).ToListAsync(cancellationToken);
+        // Untracked: a rule's record can hold tens of thousands of tags and a run changes few of them; the recorder
+        // attaches the ones it changes.
+        var records = await _db.ReplicatedArtifacts.AsNoTracking().Where(a => a.RuleId == rule.Id).ToListAsync(cancellationToken);
         Records = records;
         _recorder = new ReplicationRecorder(_db, rule.Id, Execution.Id, records, _lifecycle.Clock);
     }
@@ -67,10 +71,42 @@ public sealed class ActiveExecution : IAsyncDisposable
         }
 
         Execution.RecordPlan(planned.Keys, plan.UpToDate.Count);
-        await _db.SaveChangesAsync(CancellationToken.None);
+        await SaveRowsInBatchesAsync(planned.Keys);
         _lifecycle.Logger.LogInformation("Execution {ExecutionId} planned: {Plan}", Execution.Id, plan);
         await PublishAsync();
         return planned;
+    }
+
+    /// <summary>
+    /// Inserts a plan's task rows a thousand at a time, then the execution, in one transaction: a 20,000-task plan in
+    /// one save builds every row's insert command at once (tens of MiB that stay in the process's peak).
+    /// </summary>
+    private async Task SaveRowsInBatchesAsync(IEnumerable<ExecutionTask> rows)
+    {
+        await using var transaction = await _db.Database.BeginTransactionAsync(CancellationToken.None);
+        var tracker = _db.ChangeTracker;
+        var detectChanges = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false; // else the first save finds every row through Execution.Tasks
+        try
+        {
+            foreach (var batch in rows.Chunk(PlanSaveBatch))
+            {
+                foreach (var row in batch)
+                {
+                    row.ExecutionId = Execution.Id;
+                }
+
+                _db.ExecutionTasks.AddRange(batch);
+                await _db.SaveChangesAsync(CancellationToken.None);
+            }
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detectChanges;
+        }
+
+        await _db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
     }
 
     /// <summary>Running: what the tracker saw since the last save (task rows, counts, bytes, records).</summary>
@@ -190,10 +226,11 @@ public sealed class ActiveExecution : IAsyncDisposable
 }
 
 /// <summary>Keeps the rule's record of what it replicated in step with the results (<see cref="TaskResult.Replicated"/>, <see cref="TaskResult.Forgotten"/>).</summary>
-internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, long executionId, List<ReplicatedArtifact> tracked, TimeProvider clock)
+internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, long executionId, List<ReplicatedArtifact> loaded, TimeProvider clock)
 {
+    // Loaded untracked; a record is attached to the context when this run changes it.
     private readonly Dictionary<(string Repository, string Tag), ReplicatedArtifact> _records =
-        tracked.ToDictionary(r => (r.Repository, r.Tag));
+        loaded.ToDictionary(r => (r.Repository, r.Tag));
 
     public void Record(IEnumerable<TaskResult> results)
     {
@@ -215,6 +252,11 @@ internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, l
     {
         if (_records.TryGetValue((pushed.Repository, pushed.Tag), out var record))
         {
+            if (db.Entry(record).State == EntityState.Detached)
+            {
+                db.ReplicatedArtifacts.Attach(record);
+            }
+
             record.Digest = pushed.Digest;
             record.SourceDigest = pushed.SourceDigest;
             record.ReplicatedAt = clock.GetUtcNow();

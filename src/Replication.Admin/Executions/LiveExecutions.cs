@@ -112,6 +112,13 @@ public sealed class LiveExecutions : IDisposable
                 entry.Tasks[task.TaskId] = task;
             }
 
+            // A finished execution's end is saved before it is published: its tasks are read from the database again,
+            // and a 20,000-task run does not keep 20,000 pictures for the minute it lingers.
+            if (progress.IsFinished)
+            {
+                entry.Tasks.Clear();
+            }
+
             foreach (var line in progress.NewLogLines)
             {
                 entry.Log.Enqueue(line);
