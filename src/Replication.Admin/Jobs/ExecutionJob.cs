@@ -1,3 +1,4 @@
+using System.Runtime;
 using Hangfire;
 using Microsoft.Extensions.Options;
 using Replication.Admin.Executions;
@@ -28,6 +29,9 @@ public sealed class ExecutionJob(
     // A picture goes out at least this often while running, so speed and time left decay when nothing moves.
     private static readonly TimeSpan QuietPublishInterval = TimeSpan.FromSeconds(1);
 
+    // Executions with this many task rows give their memory back when they end.
+    private const int LargeExecution = 5_000;
+
     /// <summary>Runs the execution; <paramref name="cancellationToken"/> is Hangfire's shutdown token.</summary>
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     [JobDisplayName("Execution {0}")]
@@ -56,6 +60,7 @@ public sealed class ExecutionJob(
             return;
         }
 
+        var tasks = 0;
         using (slot)
         {
             try
@@ -65,6 +70,7 @@ public sealed class ExecutionJob(
                 {
                     await using var heartbeat = lifecycle.KeepAlive(executionId, slot);
                     await RunAsync(active, slot, cancellationToken);
+                    tasks = active.Execution.Tasks.Count;
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -73,6 +79,15 @@ public sealed class ExecutionJob(
                 logger.LogError(exception, "Execution {ExecutionId} failed unexpectedly", executionId);
                 await lifecycle.TryFailAsync(executionId, exception);
             }
+        }
+
+        if (tasks >= LargeExecution)
+        {
+            // A run of tens of thousands of tasks leaves its rows, records and manifests in the oldest generation, where
+            // they would wait for the next full collection while the next large run piles up on top (measured: 20,000
+            // tasks then a warm run of the same rule peaked 140 MiB higher). One compacting collection hands them back now.
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
 
@@ -123,6 +138,7 @@ public sealed class ExecutionJob(
             try
             {
                 var tasks = runnable.Select(t => planned.TryGetValue(t, out var fresh) ? fresh with { Id = t.EngineId } : t.ToEngineTask()).ToList();
+                planned = new Dictionary<ExecutionTask, ReplicationTask>(); // the run holds its own copies
                 result = await runner.RunAsync(scope, tasks, tracker, slot.Token);
             }
             finally

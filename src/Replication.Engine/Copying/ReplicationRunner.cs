@@ -220,7 +220,11 @@ public sealed class ReplicationRunner
             resolved[task.Id] = tree;
         }
 
-        return await copier.CopyAsync(task, tree, progress, cancellationToken).ConfigureAwait(false);
+        var result = await copier.CopyAsync(task, tree, progress, cancellationToken).ConfigureAwait(false);
+
+        // Done with: a run of 20,000 tags would otherwise hold every manifest tree it read until its very end.
+        resolved.TryRemove(task.Id, out _);
+        return result;
     }
 
     /// <summary>Runs tasks in order with <see cref="ReplicationOptions.MaxParallelArtifacts"/> workers; stores one result per task.</summary>
