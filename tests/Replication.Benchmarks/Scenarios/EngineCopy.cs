@@ -76,20 +76,25 @@ public static class EngineCopy
         Destination = new RegistryEndpoint { BaseUrl = new Uri(destinationUrl) },
     };
 
-    /// <summary>A run with a client factory of its own (no connection kept from an earlier scenario).</summary>
-    public static async Task<EngineRun> RunAsync(BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, CancellationToken cancellationToken)
+    /// <summary>
+    /// A run with a client factory of its own (no connection kept from an earlier scenario); with
+    /// <paramref name="replicated"/>, the record of what an earlier run pushed, as the app keeps it.
+    /// </summary>
+    public static async Task<EngineRun> RunAsync(
+        BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, CancellationToken cancellationToken, IReadOnlyCollection<ReplicatedArtifact>? replicated = null)
     {
         using var factory = new RegistryClientFactory(settings.ClientOptions());
-        return await RunAsync(factory, settings, sourceUrl, destinationUrl, project, cancellationToken);
+        return await RunAsync(factory, settings, sourceUrl, destinationUrl, project, cancellationToken, replicated);
     }
 
     /// <summary>A run through <paramref name="factory"/>, as the app's singleton factory serves every run.</summary>
-    public static async Task<EngineRun> RunAsync(RegistryClientFactory factory, BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, CancellationToken cancellationToken)
+    public static async Task<EngineRun> RunAsync(
+        RegistryClientFactory factory, BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, CancellationToken cancellationToken, IReadOnlyCollection<ReplicatedArtifact>? replicated = null)
     {
         var runner = new ReplicationRunner(factory, settings.EngineOptions());
         var tally = new BlobTally();
         var started = Stopwatch.GetTimestamp();
-        var result = await runner.ReplicateAsync(Scope(sourceUrl, destinationUrl, project), tally, cancellationToken);
+        var result = await runner.ReplicateAsync(Scope(sourceUrl, destinationUrl, project) with { Replicated = replicated ?? [] }, tally, cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var planning = tally.RunStartedTimestamp == 0 ? elapsed : Stopwatch.GetElapsedTime(started, tally.RunStartedTimestamp);
         if (result.Outcome != RunOutcome.Succeeded)

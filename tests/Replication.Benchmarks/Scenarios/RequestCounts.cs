@@ -35,8 +35,9 @@ public static class RequestCounts
             await DestinationCheck.VerifyTagsAsync(destination.Url, corpus.Images, "counted engine cold copy", cancellationToken);
             columns.Add(("engine cold", Tally(sourceProxy), Tally(destinationProxy)));
 
+            // With the record of what the cold copy pushed, as the app runs every rule.
             Console.WriteLine("  engine warm run through recording proxies ...");
-            await EngineCopy.RunAsync(settings, sourceProxy.Url, destinationProxy.Url, BenchmarkCorpus.Project, cancellationToken);
+            await EngineCopy.RunAsync(settings, sourceProxy.Url, destinationProxy.Url, BenchmarkCorpus.Project, cancellationToken, [.. cold.Result.Tasks.SelectMany(t => t.Replicated)]);
             columns.Add(("engine warm", Tally(sourceProxy), Tally(destinationProxy)));
         }
 
