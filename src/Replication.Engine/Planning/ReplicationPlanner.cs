@@ -441,7 +441,7 @@ public sealed class ReplicationPlanner
         {
             var present = listing.DestinationTags;
             var recorded = present is null ? null : Recorded.GetValueOrDefault(Mapping.ToDestination(repository));
-            var vouched = recorded is null ? [] : tags.Where(t => present!.Contains(t) && recorded.ContainsKey(t) && listing.DestinationManifests?.ContainsKey(t) != true).ToList();
+            var vouched = recorded is null ? [] : tags.Where(t => present!.Contains(t) && recorded.ContainsKey(t) && listing.DestinationManifests?.ContainsKey(t) != true).ToHashSet(StringComparer.Ordinal);
             var sampleSize = Math.Max(1, (int)Math.Ceiling(vouched.Count * _recordedTagSample));
             var trusted = vouched.OrderBy(_ => Random.Shared.Next()).Skip(sampleSize).ToHashSet(StringComparer.Ordinal);
             var results = new (Verdict Verdict, PlannedArtifact? Artifact)[tags.Count];
