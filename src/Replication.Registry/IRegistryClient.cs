@@ -88,9 +88,10 @@ public interface IRegistryClient
 
     /// <summary>
     /// The manifest of each tag of a repository from the product's own bulk listing, where it has one (Harbor's artifact
-    /// API: a hundred artifacts a page, with their tags), sparing a HEAD per tag; null where it has none, or refuses or
-    /// fails it. Only as good as the product's database: a tag missing from the answer is not known to be absent (Harbor
-    /// may cut an artifact's tag list), so a caller HEADs it and reads presence from <see cref="ListTagsAsync"/>.
+    /// API: a hundred artifacts a page, with their tags), sparing a HEAD per tag; null where it has none, refuses it or
+    /// answers something else (a network failure throws a <see cref="RegistryException"/>, as any listing does). Only as
+    /// good as the product's database: a tag missing from the answer is not known to be absent (Harbor may cut an
+    /// artifact's tag list), so a caller HEADs it and reads presence from <see cref="ListTagsAsync"/>.
     /// </summary>
     Task<IReadOnlyDictionary<string, ManifestInfo>?> ListTagManifestsAsync(string repository, CancellationToken cancellationToken = default);
 }
