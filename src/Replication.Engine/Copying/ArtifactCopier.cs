@@ -68,7 +68,7 @@ internal sealed class ArtifactCopier
     /// </summary>
     public async Task<ResolvedManifest> ResolveTaskAsync(ReplicationTask task, CancellationToken cancellationToken)
     {
-        var resolved = await ResolveAsync(task.SourceRepository, task.Tag, cancellationToken, task.DestinationRepository).ConfigureAwait(false);
+        var resolved = await ResolveAsync(task.SourceRepository, task.Tag, cancellationToken, task.DestinationRepository, task.PlannedSource?.Take()).ConfigureAwait(false);
         var platforms = _run.Scope.Platforms;
         if (task.Kind != Planning.ArtifactKind.Image || platforms.Count == 0 || !resolved.Manifest.IsIndex)
         {
@@ -90,24 +90,16 @@ internal sealed class ArtifactCopier
     /// <summary>
     /// Reads a source manifest and, for an index, its children (by digest, verified by the client). With
     /// <paramref name="destinationRepository"/>, a source that counts manifest GETs has what the destination already
-    /// holds read there instead.
+    /// holds read there instead. A manifest the plan already <paramref name="read"/> is not read again.
     /// </summary>
-    public async Task<ResolvedManifest> ResolveAsync(string repository, string reference, CancellationToken cancellationToken, string? destinationRepository = null)
+    public async Task<ResolvedManifest> ResolveAsync(
+        string repository,
+        string reference,
+        CancellationToken cancellationToken,
+        string? destinationRepository = null,
+        Manifest? read = null)
     {
-        Manifest manifest;
-        await _run.Checks.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            manifest = await ReadManifestAsync(repository, reference, destinationRepository, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RegistryException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new ReplicationException($"{repository}:{reference} no longer exists at the source.", false, ex);
-        }
-        finally
-        {
-            _run.Checks.Release();
-        }
+        var manifest = read ?? await ReadAsync(repository, reference, destinationRepository, cancellationToken).ConfigureAwait(false);
 
         if (!manifest.IsIndex)
         {
@@ -129,6 +121,23 @@ internal sealed class ArtifactCopier
             }
         })).ConfigureAwait(false);
         return new ResolvedManifest(manifest, children);
+    }
+
+    private async Task<Manifest> ReadAsync(string repository, string reference, string? destinationRepository, CancellationToken cancellationToken)
+    {
+        await _run.Checks.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ReadManifestAsync(repository, reference, destinationRepository, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ReplicationException($"{repository}:{reference} no longer exists at the source.", false, ex);
+        }
+        finally
+        {
+            _run.Checks.Release();
+        }
     }
 
     /// <summary>

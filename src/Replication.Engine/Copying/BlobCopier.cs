@@ -23,14 +23,24 @@ internal sealed class BlobCopier : IDisposable
     private readonly SingleFlight<string> _placements = new();
 
     private readonly BandwidthLimiter? _bandwidth;
+    private readonly IReadOnlySet<string> _newRepositories;
 
-    public BlobCopier(IRegistryClient source, IRegistryClient destination, int maxParallelBlobs, BandwidthLimiter? bandwidth = null)
+    /// <summary>A copier for one run; <paramref name="newRepositories"/> are those the plan found without tags.</summary>
+    public BlobCopier(IRegistryClient source, IRegistryClient destination, int maxParallelBlobs, BandwidthLimiter? bandwidth = null, IReadOnlySet<string>? newRepositories = null)
     {
         _source = source;
         _destination = destination;
         _slots = new SemaphoreSlim(maxParallelBlobs);
         _bandwidth = bandwidth;
+        _newRepositories = newRepositories ?? new HashSet<string>();
     }
+
+    /// <summary>
+    /// Up to this size a blob is uploaded into a new repository without asking first. There it is missing unless an
+    /// interrupted run put it there, and sending it again costs less than a HEAD for every other one (an image's config
+    /// is unique to it, so it is missing nearly always). Larger blobs are still asked about.
+    /// </summary>
+    internal const long UnaskedBlobBytes = 1024 * 1024;
 
     private int _transferCount;
 
@@ -150,13 +160,14 @@ internal sealed class BlobCopier : IDisposable
             ? holders.Keys.FirstOrDefault(r => r != repository && !refused.Contains(r))
             : null;
 
-    /// <summary>HEAD, then stream when missing. Runs as the single transfer of the digest.</summary>
+    /// <summary>HEAD, then stream when missing (a small blob into a new repository: stream). Runs as the single transfer of the digest.</summary>
     private async Task<BlobOutcome> PlaceAsync(TaskProgress progress, string sourceRepository, string destinationRepository, Descriptor blob, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (await _destination.HeadBlobAsync(destinationRepository, blob.Digest, cancellationToken).ConfigureAwait(false) is not null)
+            var ask = blob.Size > UnaskedBlobBytes || !_newRepositories.Contains(destinationRepository);
+            if (ask && await _destination.HeadBlobAsync(destinationRepository, blob.Digest, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return BlobOutcome.Present;
             }

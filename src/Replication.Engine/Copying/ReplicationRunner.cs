@@ -19,7 +19,8 @@ internal sealed class RunContext : IDisposable
         Progress = progress;
         Checks = new SemaphoreSlim(options.MaxParallelChecks);
         Bandwidth = BandwidthLimiter.For(scope.BandwidthLimitKiBps ?? options.BandwidthLimitKiBps);
-        Blobs = new BlobCopier(source, destination, options.MaxParallelBlobs, Bandwidth);
+        var newRepositories = tasks.Where(t => t.NewDestinationRepository).Select(t => t.DestinationRepository).ToHashSet(StringComparer.Ordinal);
+        Blobs = new BlobCopier(source, destination, options.MaxParallelBlobs, Bandwidth, newRepositories);
         ReferrersApi = new SourceReferrersApi(source);
         var withoutListing = tasks.Where(t => t.Operation == TaskOperation.Copy && t.ReferrerTags is null)
             .CountBy(t => t.SourceRepository, StringComparer.Ordinal)

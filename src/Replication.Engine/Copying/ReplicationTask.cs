@@ -1,4 +1,5 @@
 using Replication.Engine.Planning;
+using Replication.Registry.Content;
 
 namespace Replication.Engine.Copying;
 
@@ -52,6 +53,18 @@ public sealed record ReplicationTask
     /// </summary>
     public DestinationTagState? PlannedDestination { get; init; }
 
+    /// <summary>
+    /// Copy: the source manifest the plan read (the tag was new at the destination). The first attempt copies it
+    /// instead of reading the tag again; a retry, or a task rebuilt from storage, reads the tag.
+    /// </summary>
+    internal PlannedSourceManifest? PlannedSource { get; init; }
+
+    /// <summary>
+    /// Copy: the plan found the destination repository without tags. Nothing of this image can be there but what an
+    /// interrupted run left, so small blobs go up without a HEAD first (<see cref="BlobCopier"/>).
+    /// </summary>
+    internal bool NewDestinationRepository { get; init; }
+
     /// <summary><c>repository:tag</c> at the source.</summary>
     public string SourceReference => $"{SourceRepository}:{Tag}";
 
@@ -73,6 +86,8 @@ public sealed record ReplicationTask
             Kind = artifact.Kind,
             ReferrerTags = artifact.ReferrerTags,
             PlannedDestination = new DestinationTagState(artifact.DestinationDigest),
+            PlannedSource = artifact.SourceManifest is { } manifest ? new PlannedSourceManifest(manifest) : null,
+            NewDestinationRepository = artifact.NewDestinationRepository,
         };
     }
 
@@ -120,4 +135,13 @@ public sealed class DestinationTagState
 
     /// <summary>True the first time only: the caller may stand on this look instead of looking again.</summary>
     internal bool TryTake() => Interlocked.Exchange(ref _taken, 1) == 0;
+}
+
+/// <summary>The source manifest a plan read for a copy, handed to the first attempt only (and then not held).</summary>
+internal sealed class PlannedSourceManifest(Manifest manifest)
+{
+    private Manifest? _manifest = manifest;
+
+    /// <summary>The manifest the first time; null after.</summary>
+    public Manifest? Take() => Interlocked.Exchange(ref _manifest, null);
 }

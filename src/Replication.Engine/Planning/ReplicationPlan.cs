@@ -1,4 +1,5 @@
 using Replication.Engine.Copying;
+using Replication.Registry.Content;
 
 namespace Replication.Engine.Planning;
 
@@ -39,6 +40,15 @@ public sealed record PlannedArtifact(string SourceRepository, string Tag, string
     /// copies them after the artifact. Null when not listed (an event plan): the runner then probes for them.
     /// </summary>
     public IReadOnlyList<string>? ReferrerTags { get; init; }
+
+    /// <summary>
+    /// A copy of a tag the destination lacked: the source manifest the plan read to learn its digest, which the run
+    /// copies instead of reading it again. Not part of what a plan shows.
+    /// </summary>
+    internal Manifest? SourceManifest { get; init; }
+
+    /// <summary>A copy into a destination repository the plan found without tags (missing, or emptied).</summary>
+    internal bool NewDestinationRepository { get; init; }
 
     /// <summary><c>repository:tag</c> at the source.</summary>
     public string SourceReference => $"{SourceRepository}:{Tag}";

@@ -465,12 +465,15 @@ public sealed class ReplicationPlanner
         /// per repository) and a tag it shows that the rule's record holds is checked against the record
         /// (<see cref="CompareTagsAsync"/>); and each end's digests from the product's bulk listing where it has one
         /// (<see cref="IRegistryClient.ListTagManifestsAsync"/>, Harbor). Nothing (HEAD every tag) for a single selected
-        /// tag, where a listing saves nothing; and where the source lists over a hundred times more tags than are
-        /// selected, since a listing pages through them all. A refused destination listing leaves its tags to HEADs.
+        /// tag the rule's record has in that repository, where a listing saves nothing (a repository the rule never
+        /// pushed to is listed even for one tag: it is most likely new, and a tag it lacks is read once and its small
+        /// blobs sent unasked); and where the source lists over a hundred times more tags than are selected, since a
+        /// listing pages through them all. A refused destination listing leaves its tags to HEADs.
         /// </summary>
         private async Task<Listing> ListAsync(string repository, string destinationRepository, int selectedTags, int sourceTags)
         {
-            if (selectedTags < 2 || sourceTags > selectedTags * 100)
+            var worthIt = selectedTags >= 2 || (selectedTags == 1 && !Recorded.ContainsKey(destinationRepository));
+            if (!worthIt || sourceTags > selectedTags * 100)
             {
                 return Listing.None;
             }
@@ -508,18 +511,17 @@ public sealed class ReplicationPlanner
             var destinationRepository = Mapping.ToDestination(repository);
             var recordedDigest = Recorded.GetValueOrDefault(destinationRepository)?.GetValueOrDefault(tag);
             ManifestInfo? source;
+            Manifest? sourceManifest;
             string? destinationDigest;
             await _checks.WaitAsync(_cancellationToken).ConfigureAwait(false);
             try
             {
-                var sourceHead = listing.SourceManifests?.GetValueOrDefault(tag) is { } listed
-                    ? Task.FromResult<ManifestInfo?>(listed)
-                    : Source.HeadManifestAsync(repository, tag, _cancellationToken);
+                var sourceHead = LookAtSourceAsync(repository, tag, listing);
                 var destinationHead = listing.DestinationTags?.Contains(tag) == false ? Task.FromResult<string?>(null)
                     : listing.DestinationManifests?.GetValueOrDefault(tag) is { } there ? Task.FromResult<string?>(there.Digest)
                     : trustRecord && recordedDigest is not null ? Task.FromResult<string?>(recordedDigest)
                     : HeadDigestAsync(Destination, destinationRepository, tag);
-                source = await sourceHead.ConfigureAwait(false);
+                (source, sourceManifest) = await sourceHead.ConfigureAwait(false);
                 destinationDigest = await destinationHead.ConfigureAwait(false);
             }
             finally
@@ -547,7 +549,7 @@ public sealed class ReplicationPlanner
             string? missingPlatforms = null;
             if (kind == ArtifactKind.Image && _scope.Platforms.Count > 0 && MediaTypes.IsIndex(source.MediaType))
             {
-                var index = await Source.GetManifestAsync(repository, source.Digest, _cancellationToken).ConfigureAwait(false);
+                var index = sourceManifest ?? await Source.GetManifestAsync(repository, source.Digest, _cancellationToken).ConfigureAwait(false);
                 var subset = Copying.PlatformSubset.Apply(index, _scope.Platforms);
                 if (subset is null)
                 {
@@ -583,7 +585,7 @@ public sealed class ReplicationPlanner
                 var why = destinationDigest is null ? "new"
                     : recordedDigest is not null && recordedDigest != destinationDigest ? $"pushed over at the destination ({destinationDigest}) since this rule replicated {recordedDigest}"
                     : "changed at the source";
-                result = (Verdict.Copy, artifact with { Reason = why + rewritten });
+                result = (Verdict.Copy, artifact with { Reason = why + rewritten, SourceManifest = sourceManifest, NewDestinationRepository = listing.DestinationTags?.Count == 0 });
             }
 
             if (record)
@@ -592,6 +594,39 @@ public sealed class ReplicationPlanner
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// The source tag's digest and media type: from the product's bulk listing when it gave them; by reading the
+        /// manifest when the destination listing lacks the tag, since it is then about to be copied and the copy would
+        /// read it anyway (a HEAD costs a registry as much as a GET: it loads the manifest to answer); else by a HEAD.
+        /// A source that counts manifest GETs as pulls (Docker Hub) is only HEADed: a dry run must not spend its pulls.
+        /// </summary>
+        private async Task<(ManifestInfo? Info, Manifest? Manifest)> LookAtSourceAsync(string repository, string tag, Listing listing)
+        {
+            if (listing.SourceManifests?.GetValueOrDefault(tag) is { } listed)
+            {
+                return (listed, null);
+            }
+
+            if (listing.DestinationTags?.Contains(tag) == false && !RegistryProductFacts.CountsManifestGets(Source.Endpoint.Product))
+            {
+                try
+                {
+                    var manifest = await Source.GetManifestAsync(repository, tag, _cancellationToken).ConfigureAwait(false);
+                    return (new ManifestInfo(manifest.Digest, manifest.MediaType, manifest.Bytes.Length), manifest);
+                }
+                catch (RegistryException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+                {
+                    return (null, null);
+                }
+                catch (UnsupportedManifestException)
+                {
+                    // Schema 1: the HEAD below gives its media type, and the plan skips it with the reason.
+                }
+            }
+
+            return (await Source.HeadManifestAsync(repository, tag, _cancellationToken).ConfigureAwait(false), null);
         }
 
         private async Task<string?> HeadDigestAsync(IRegistryClient client, string repository, string tag) =>

@@ -65,6 +65,41 @@ public sealed class BlobDedupeTests(RegistryFixture registries)
     }
 
     [Fact]
+    public async Task Into_a_repository_the_plan_found_without_tags_small_blobs_go_up_unasked_and_a_large_one_left_there_is_found()
+    {
+        var source = await registries.AnonymousAsync();
+        var destination = await registries.BasicAsync();
+        using var src = new OciTestClient(source);
+        using var dst = new OciTestClient(destination);
+        var project = TestEngine.NewProject();
+        var repository = $"{project}/app";
+        var seed = Random.Shared.Next();
+        var small = SeededBlob.Layer(seed, 2048);
+        var large = SeededBlob.Layer(seed + 1, BlobCopier.UnaskedBlobBytes + 4096);
+        var image = await src.PushImageAsync(repository, "v1", new ImageSpec { Layers = [small, large], Label = repository });
+
+        // What an interrupted run leaves: both layers uploaded, no manifest, so the repository lists no tag.
+        await dst.PushBlobAsync(repository, small);
+        await dst.PushBlobAsync(repository, large);
+        await using var destinationProxy = await FaultProxy.StartAsync(destination);
+        using var engine = new TestEngine();
+        var events = new EventLog();
+        var scope = TestEngine.Scope(source, project, destination) with { Destination = TestEngine.EndpointOf(destinationProxy.Url, destination) };
+        var result = await engine.Runner.ReplicateAsync(scope, events);
+
+        Assert.Equal(RunOutcome.Succeeded, result.Outcome);
+        await DestinationAssert.SameAsSourceAsync(src, repository, dst, repository, "v1");
+
+        // The large layer is asked about and found; the config and the small layer are sent without asking (the small
+        // one a second time: cheaper than a HEAD before every config of a first run).
+        var requests = new RequestBreakdown(destinationProxy.Exchanges);
+        Assert.Equal(1, requests["HEAD blob"]);
+        Assert.Equal(2, requests["PUT upload"]);
+        Assert.Equal(BlobOutcome.Present, Assert.Single(events.Of<BlobFinished>(), b => b.Digest == image.Layers[1].Digest).Outcome);
+        Assert.Equal(image.Config.Size + small.Size, result.BytesTransferred);
+    }
+
+    [Fact]
     public async Task Nested_repositories_go_to_the_destination_project_under_the_same_path()
     {
         var source = await registries.AnonymousAsync();
