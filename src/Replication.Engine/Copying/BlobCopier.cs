@@ -38,9 +38,10 @@ internal sealed class BlobCopier : IDisposable
     /// <summary>
     /// Up to this size a blob is uploaded into a new repository without asking first. There it is missing unless an
     /// interrupted run put it there, and sending it again costs less than a HEAD for every other one (an image's config
-    /// is unique to it, so it is missing nearly always). Larger blobs are still asked about.
+    /// is unique to it, so it is missing nearly always). Larger blobs are still asked about, so a run after a stop
+    /// sends again at most this much of each blob the stop left behind in a repository without a tag.
     /// </summary>
-    internal const long UnaskedBlobBytes = 1024 * 1024;
+    internal const long UnaskedBlobBytes = 64 * 1024;
 
     private int _transferCount;
 

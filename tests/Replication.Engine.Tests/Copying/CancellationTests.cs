@@ -87,15 +87,20 @@ public sealed class CancellationTests(RegistryFixture registries)
 
         Assert.Equal(RunOutcome.Succeeded, finished.Outcome);
         Assert.Equal(images.Count - reported.Count, finished.Count(TaskOutcome.Copied));
-        Assert.Empty(first.CopiedBlobs.Intersect(second.CopiedBlobs));
+
+        // No layer the first run completed is streamed again. The configs may be: a repository the stop left without a
+        // tag looks new to the next plan, and blobs that small go into a new repository without a HEAD.
+        var small = first.Of<BlobFinished>().Concat(second.Of<BlobFinished>())
+            .Where(b => b.Size <= BlobCopier.UnaskedBlobBytes).Select(b => b.Digest).ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(first.CopiedBlobs.Intersect(second.CopiedBlobs).Except(small));
         foreach (var image in images)
         {
             await DestinationAssert.SameAsSourceAsync(src, image.Repository, dst, image.Repository, "v1");
         }
 
-        // Counted at the registry: every blob was completed by exactly one upload over both runs.
+        // Counted at the registry: every layer was completed by exactly one upload over both runs.
         var completedUploads = destinationProxy.Matching(RequestMatch.UploadPut)
-            .Where(e => e.StatusCode == 201)
+            .Where(e => e.StatusCode == 201 && !small.Any(d => e.Query.Contains(d["sha256:".Length..], StringComparison.Ordinal)))
             .Select(e => e.Query)
             .ToList();
         Assert.Equal(completedUploads.Distinct().Count(), completedUploads.Count);
