@@ -178,6 +178,13 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         return control.QuerySelector("[role=combobox]")?.TextContent.Trim() ?? "";
     }
 
+    /// <summary>
+    /// Clicks the button with <paramref name="text"/>, found and clicked on the renderer's thread: a render between
+    /// finding it and clicking it (a field's input still being applied) would otherwise leave a stale handler id.
+    /// </summary>
+    protected static void Click(IRenderedComponent<IComponent> host, string text) =>
+        host.InvokeAsync(() => Button(host, text).Click()).GetAwaiter().GetResult();
+
     protected static IElement Button(IRenderedComponent<IComponent> host, string text) =>
         host.FindAll("button").FirstOrDefault(b => b.TextContent.Trim() == text)
         ?? throw new InvalidOperationException($"No button '{text}'.");

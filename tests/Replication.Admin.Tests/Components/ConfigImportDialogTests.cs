@@ -31,15 +31,15 @@ public sealed class ConfigImportDialogTests : ComponentTestBase
         var (host, dialog) = await ShowDialogAsync<ConfigImportDialog>();
         Field(host, "YAML").Input(File);
 
-        Button(host, "Dry run").Click();
+        Click(host, "Dry run");
         host.WaitForAssertion(() => Assert.Contains("registries[dialog-src].password", host.Find(".ra-config-errors").TextContent, StringComparison.Ordinal));
         Assert.True(Button(host, "Import").HasAttribute("disabled"));
         Field(host, "Password for registry 'dialog-src'").Input("Robot-Passw0rd");
-        Button(host, "Dry run").Click();
+        Click(host, "Dry run");
 
         host.WaitForAssertion(() => Assert.Contains("Create (3)", host.Find(".ra-config-summary").TextContent, StringComparison.Ordinal));
         Assert.Empty(await Rules.ListAsync());
-        Button(host, "Import").Click();
+        Click(host, "Import");
 
         var result = await dialog.Result;
         Assert.Equal(3, ((ConfigImportResult)result!.Data!).Create.Count);
@@ -53,7 +53,7 @@ public sealed class ConfigImportDialogTests : ComponentTestBase
         var (host, _) = await ShowDialogAsync<ConfigImportDialog>();
         Field(host, "YAML").Input("version: 1\nrules: [\n");
 
-        Button(host, "Dry run").Click();
+        Click(host, "Dry run");
 
         host.WaitForAssertion(() => Assert.Matches(@"Line \d+, column \d+", host.Find(".ra-config-syntax-error").TextContent));
     }

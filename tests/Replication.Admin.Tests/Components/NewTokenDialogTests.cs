@@ -15,7 +15,7 @@ public sealed class NewTokenDialogTests : ComponentTestBase
         var (host, _) = await ShowDialogAsync<NewTokenDialog>();
 
         Type(host, "Name", "ci-pipeline");
-        Button(host, "Create").Click();
+        Click(host, "Create");
 
         var shown = "";
         host.WaitForAssertion(() => shown = host.Find("[data-testid='new-token']").TextContent);
@@ -32,7 +32,7 @@ public sealed class NewTokenDialogTests : ComponentTestBase
         var (host, _) = await ShowDialogAsync<NewTokenDialog>();
 
         Type(host, "Name", "bad name!");
-        Button(host, "Create").Click();
+        Click(host, "Create");
 
         host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains("letters, digits", StringComparison.Ordinal)));
         Assert.Empty(host.FindAll("[data-testid='new-token']"));

@@ -57,7 +57,7 @@ public sealed class RegistriesPageTests : ComponentTestBase
 
         RowButton(page, "lab", "Delete lab").Click();
         page.WaitForAssertion(() => Assert.Contains("Delete registry 'lab'", page.Find(".mud-dialog").TextContent, StringComparison.Ordinal));
-        Button(page, "Cancel").Click();
+        Click(page, "Cancel");
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-dialog")));
         Assert.Single(await Registries.ListAsync());

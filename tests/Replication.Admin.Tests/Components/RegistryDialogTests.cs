@@ -15,7 +15,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
     {
         var (host, _) = await ShowDialogAsync<RegistryDialog>();
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         host.WaitForAssertion(() =>
         {
@@ -38,7 +38,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         var (host, _) = await ShowDialogAsync<RegistryDialog>();
 
         Type(host, label, value);
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains(expected, StringComparison.Ordinal)));
         Assert.Empty(await Registries.ListAsync());
@@ -50,7 +50,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         var (host, _) = await ShowDialogAsync<RegistryDialog>();
 
         Type(host, "Description", new string('x', RegistryEndpointValidator.DescriptionMaxLength + 1));
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains("shorten it to at most 1000", StringComparison.Ordinal)));
     }
@@ -63,7 +63,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         Type(host, "URL", "http://127.0.0.1:5000");
 
         Choose(host, "Credential", "Username and password");
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         host.WaitForAssertion(() =>
         {
@@ -82,7 +82,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         Type(host, "Name", "HARBOR-prod");
         Type(host, "URL", "https://other.example.com");
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.StartsWith("A registry named 'HARBOR-prod' already exists.", StringComparison.Ordinal)));
         Assert.Single(await Registries.ListAsync());
@@ -99,7 +99,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         Type(host, "Password", "s3cret-value");
         Type(host, "Description", "Lab registry");
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
         var saved = Assert.IsType<RegistryView>(result!.Data);
@@ -127,7 +127,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         Choose(host, "Kind", "GitHub Container Registry");
         host.WaitForAssertion(() => Assert.Equal("https://ghcr.io", Field(host, "URL").GetAttribute("value")));
         Choose(host, "Kind", "Docker Hub");
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         var saved = Assert.IsType<RegistryView>((await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10)))!.Data);
         Assert.Equal((RegistryKinds.DockerHub, RegistryKinds.DockerHubUrl), (saved.Kind, saved.Url));
@@ -141,7 +141,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         Choose(host, "Kind", "Docker Hub");
 
         Type(host, "URL", "https://hub.docker.com");
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains("Enter https://registry-1.docker.io instead", StringComparison.Ordinal)));
         Assert.Empty(await Registries.ListAsync());
@@ -161,7 +161,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         Assert.Contains("Leave empty to keep the saved password", host.Markup, StringComparison.Ordinal);
 
         Type(host, "Description", "changed");
-        Button(host, "Save").Click();
+        Click(host, "Save");
         await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
 
         var endpoint = await Registries.GetClientEndpointAsync(created.Registry!.Id);
@@ -177,7 +177,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         var (host, dialog) = await ShowDialogAsync(new DialogParameters<RegistryDialog> { { d => d.Registry, created.Registry } });
 
         Type(host, "Password", "second-secret");
-        Button(host, "Save").Click();
+        Click(host, "Save");
         await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
 
         var endpoint = await Registries.GetClientEndpointAsync(created.Registry!.Id);
@@ -192,7 +192,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         Type(host, "Name", "source");
         Type(host, "URL", "http://127.0.0.1:5999");
 
-        Button(host, "Test Connection").Click();
+        Click(host, "Test Connection");
 
         host.WaitForAssertion(() =>
         {
@@ -211,10 +211,10 @@ public sealed class RegistryDialogTests : ComponentTestBase
         var (host, dialog) = await ShowDialogAsync<RegistryDialog>();
         Type(host, "Name", "source");
         Type(host, "URL", "http://127.0.0.1:5999");
-        Button(host, "Test Connection").Click();
+        Click(host, "Test Connection");
         host.WaitForAssertion(() => Assert.Contains("Connection OK.", host.Find(".ra-test-result").TextContent, StringComparison.Ordinal));
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(RegistryStatus.Healthy, Assert.IsType<RegistryView>(result!.Data).Status);
@@ -231,11 +231,11 @@ public sealed class RegistryDialogTests : ComponentTestBase
         var (host, dialog) = await ShowDialogAsync<RegistryDialog>();
         Type(host, "Name", "source");
         Type(host, "URL", "http://127.0.0.1:5999");
-        Button(host, "Test Connection").Click();
+        Click(host, "Test Connection");
         host.WaitForAssertion(() => Assert.Contains("Connection OK.", host.Find(".ra-test-result").TextContent, StringComparison.Ordinal));
         Type(host, "URL", "http://127.0.0.1:5998");
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
         var saved = Assert.Single(await Registries.ListAsync());
@@ -250,7 +250,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         var (host, _) = await ShowDialogAsync<RegistryDialog>();
         Type(host, "URL", "http://127.0.0.1:5999");
 
-        Button(host, "Test Connection").Click();
+        Click(host, "Test Connection");
 
         host.WaitForAssertion(() =>
         {
@@ -267,7 +267,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
             new RegistryEndpointInput { Name = "source", Url = "https://reg.example.com", Username = "robot", Password = "first-secret" }, "alice");
         var (host, _) = await ShowDialogAsync(new DialogParameters<RegistryDialog> { { d => d.Registry, created.Registry } });
 
-        Button(host, "Test Connection").Click();
+        Click(host, "Test Connection");
 
         host.WaitForAssertion(() => Assert.Single(RegistryClients.Requested));
         var credential = Assert.IsType<BasicCredential>(RegistryClients.Requested[0].Credential);
@@ -283,7 +283,7 @@ public sealed class RegistryDialogTests : ComponentTestBase
         Type(host, "Name", "source");
         Type(host, "URL", "https://reg.example.com");
 
-        Button(host, "Cancel").Click();
+        Click(host, "Cancel");
 
         var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(result!.Canceled);

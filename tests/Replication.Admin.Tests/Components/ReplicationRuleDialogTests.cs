@@ -86,7 +86,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
         host.WaitForAssertion(() => Assert.Contains("Name", Labels(host)));
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         host.WaitForAssertion(() =>
         {
@@ -127,7 +127,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains(expected, StringComparison.Ordinal)));
 
         // ... and Save is refused with the message listed.
-        Button(host, "Save").Click();
+        Click(host, "Save");
         host.WaitForAssertion(() => Assert.Contains(expected, host.Find(".ra-save-errors").TextContent, StringComparison.Ordinal));
         Assert.Empty(await Rules.ListAsync());
     }
@@ -147,7 +147,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Contains("is not a valid pattern", host.Find("[data-testid=rule-preview]").TextContent, StringComparison.Ordinal), Wait);
         Assert.Equal(["Repositories: '[a-' is not a valid pattern. '[' at position 1 is never closed; write [abc] or [a-z]."], FieldErrors(host));
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
         host.WaitForAssertion(() =>
         {
             Assert.Contains(ErrorTexts(host), e => e.StartsWith("Name is required.", StringComparison.Ordinal));
@@ -211,7 +211,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
         await FillValidAsync(host, destination: source);
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.Contains("would copy images onto themselves", StringComparison.Ordinal)));
         Assert.Empty(await Rules.ListAsync());
@@ -227,7 +227,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         var (host, _) = await ShowDialogAsync<ReplicationRuleDialog>();
         await FillValidAsync(host, name: "NIGHTLY");
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         host.WaitForAssertion(() => Assert.Contains(ErrorTexts(host), e => e.StartsWith("A rule named 'NIGHTLY' already exists.", StringComparison.Ordinal)));
         Assert.Single(await Rules.ListAsync());
@@ -250,7 +250,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Check(host, DeleteRemote);
         Toggle(host, "Override existing tags");
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         var result = await dialog.Result.WaitAsync(Wait);
         var rule = Assert.IsType<ReplicationRuleView>(result!.Data);
@@ -296,7 +296,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Assert.Equal("0 2 * * *", Field(host, "Cron").GetAttribute("value"));
         Assert.Equal("app, tools/cli", Field(host, "Repository names").GetAttribute("value"));
         Type(host, "Cron", "0 3 * * *");
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         var result = await dialog.Result.WaitAsync(Wait);
         Assert.Equal("0 3 * * *", Assert.IsType<ReplicationRuleView>(result!.Data).Cron);
@@ -382,7 +382,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         Type(host, "Version range", "newer than 1");
         host.WaitForAssertion(() => Assert.Contains("Not a semantic-version range", HelperText(host, "Version range") + host.Find(".mud-dialog").TextContent, StringComparison.Ordinal), Wait);
         Type(host, "Version range", "^1.2");
-        Button(host, "Save").Click();
+        Click(host, "Save");
         var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
         Assert.Equal(("^1.2", (int?)2), (saved.SemverRange, saved.NewestTags));
     }
@@ -399,7 +399,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         host.WaitForAssertion(() => Assert.Contains("the destination digest differs from the source's", HelperText(host, "Platforms"), StringComparison.Ordinal), Wait);
         Type(host, "Bandwidth limit", "10");
         Choose(host, "Unit", "MiB/s");
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
         Assert.Equal(10 * 1024, saved.BandwidthLimitKiBps);
@@ -427,7 +427,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         AdvanceOnceWaitingFor(host, "team |  |  |  |  | →  mirror flatten all");
         host.WaitForAssertion(() => Assert.Contains("'team/other/tool' and 'team/sub/tool'", host.Find("[data-testid=preview-collision]").TextContent, StringComparison.Ordinal), Wait);
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
         var saved = Assert.IsType<ReplicationRuleView>((await dialog.Result.WaitAsync(Wait))!.Data);
         Assert.Equal((Replication.Engine.DestinationNaming.FlattenAll, "mirror"), (saved.FlattenLevels, saved.DestinationPrefix));
     }
@@ -444,7 +444,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
 
         host.WaitForAssertion(() => Assert.Contains("does not allow listing its repositories", host.Find(".ra-preview-error").TextContent, StringComparison.Ordinal), Wait);
         Assert.Contains("The rule can still be saved.", host.Find(".ra-preview-error").TextContent, StringComparison.Ordinal);
-        Button(host, "Save").Click();
+        Click(host, "Save");
         var result = await dialog.Result.WaitAsync(Wait);
         Assert.False(result!.Canceled);
     }
@@ -482,7 +482,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         AdvanceOnceWaitingFor(host, "team |  |  |  | ");
         host.WaitForAssertion(() => Assert.Contains("Listing the source registry", host.Find("[data-testid=rule-preview]").TextContent, StringComparison.Ordinal), Wait);
 
-        Button(host, "Save").Click();
+        Click(host, "Save");
 
         var result = await dialog.Result.WaitAsync(Wait);
         Assert.Equal("nightly", Assert.IsType<ReplicationRuleView>(result!.Data).Name);
@@ -495,7 +495,7 @@ public sealed class ReplicationRuleDialogTests : ComponentTestBase
         var (host, dialog) = await ShowDialogAsync<ReplicationRuleDialog>();
         await FillValidAsync(host);
 
-        Button(host, "Cancel").Click();
+        Click(host, "Cancel");
 
         var result = await dialog.Result.WaitAsync(Wait);
         Assert.True(result!.Canceled);

@@ -63,7 +63,7 @@ public sealed class RulesPageTests : ComponentTestBase
 
         RowButton(page, "nightly", "Delete nightly").Click();
         page.WaitForAssertion(() => Assert.Contains("Delete rule 'nightly'", page.Find(".mud-dialog").TextContent, StringComparison.Ordinal), Wait);
-        Button(page, "Cancel").Click();
+        Click(page, "Cancel");
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-dialog")), Wait);
         Assert.Single(await Rules.ListAsync());
 
@@ -113,7 +113,7 @@ public sealed class RulesPageTests : ComponentTestBase
         page.FindAll("button").First(b => b.TextContent.Trim() == "New Replication Rule").Click();
 
         page.WaitForAssertion(() => Assert.Contains("New Replication Rule", page.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal), Wait);
-        Button(page, "Cancel").Click();
+        Click(page, "Cancel");
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-dialog")), Wait);
     }
 
