@@ -35,7 +35,8 @@ public sealed record ReplicationTask
     public required string Tag { get; init; }
 
     /// <summary>
-    /// Copy: the source digest the plan saw (informational; the runner copies what the tag points at when it runs).
+    /// Copy: the source digest the plan saw (informational; the runner copies the manifest the plan read when it read
+    /// one, else what the tag points at when it runs).
     /// Delete: the digest this rule replicated, required; the destination tag is removed only while it still points there.
     /// </summary>
     public string? Digest { get; init; }
