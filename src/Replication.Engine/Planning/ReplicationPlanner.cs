@@ -620,9 +620,10 @@ public sealed class ReplicationPlanner
                 {
                     return (null, null);
                 }
-                catch (UnsupportedManifestException)
+                catch (RegistryException)
                 {
-                    // Schema 1: the HEAD below gives its media type, and the plan skips it with the reason.
+                    // A read the HEAD would not have met (schema 1, a digest mismatch, an oversized or refused body)
+                    // must not fail the whole plan: the HEAD below plans the tag as before, and the copy reports it.
                 }
             }
 

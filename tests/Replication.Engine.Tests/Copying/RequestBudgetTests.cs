@@ -208,6 +208,35 @@ public sealed class RequestBudgetTests(RegistryFixture registries, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_new_tag_whose_manifest_the_plan_cannot_read_is_planned_by_a_head_and_copied()
+    {
+        var registry = await registries.AnonymousAsync();
+        var destination = await registries.BasicAsync();
+        using var src = new OciTestClient(registry);
+        var project = TestEngine.NewProject();
+        var repository = $"{project}/app";
+        await src.PushImageAsync(repository, "v1", ImageSpec.WithLayers(Random.Shared.Next(), 1024));
+        await src.PushImageAsync(repository, "v2", ImageSpec.WithLayers(Random.Shared.Next(), 1024));
+        await using var sourceProxy = await FaultProxy.StartAsync(registry);
+        var v2 = RequestMatch.Of("GET", $"^/v2/{repository}/manifests/v2$");
+        sourceProxy.FailWith(v2, times: 1, status: System.Net.HttpStatusCode.Forbidden);
+        using var engine = new TestEngine();
+        var scope = TestEngine.Scope(registry, project, destination) with { Source = TestEngine.EndpointOf(sourceProxy.Url, registry) };
+
+        var plan = await engine.Planner.PlanAsync(scope);
+        var result = await engine.Runner.RunAsync(scope, plan.ToTasks());
+
+        // The refused read fell back to a HEAD; the copy read the tag itself.
+        Assert.Equal(["v1", "v2"], plan.Copy.Select(a => a.Tag));
+        Assert.Equal(RunOutcome.Succeeded, result.Outcome);
+        Assert.Equal(2, result.Count(TaskOutcome.Copied));
+        Assert.Equal([403, 200], sourceProxy.Matching(v2).Select(e => e.StatusCode));
+        Assert.Single(sourceProxy.Matching(RequestMatch.Of("HEAD", $"^/v2/{repository}/manifests/v2$")));
+        using var dst = new OciTestClient(destination);
+        await DestinationAssert.SameAsSourceAsync(src, repository, dst, repository, "v2");
+    }
+
+    [Fact]
     public async Task A_source_with_the_referrers_API_is_asked_about_every_image_and_referrer()
     {
         var registry = await registries.AnonymousAsync();
