@@ -119,9 +119,9 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
         await using var scratch = await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
         Console.WriteLine($"  engine warm-up (JIT) into {scratch.Url} (load {LoadAverage()}) ...");
         var meter = CpuMeter.Start(source, scratch);
-        var cold = await EngineCopy.RunAsync(settings, source.Url, scratch.Url, BenchmarkCorpus.Project, cancellationToken);
+        var cold = await EngineCopy.RunAsync(settings, source.Url, scratch.Url, BenchmarkCorpus.Project, [], cancellationToken);
         var coldCpu = meter.Stop();
-        var warm = await EngineCopy.RunAsync(settings, source.Url, scratch.Url, BenchmarkCorpus.Project, cancellationToken);
+        var warm = await EngineCopy.RunAsync(settings, source.Url, scratch.Url, BenchmarkCorpus.Project, [], cancellationToken);
         await DestinationCheck.VerifyTagsAsync(scratch.Url, corpus.Images, "engine warm-up", cancellationToken);
         Console.WriteLine($"    first cold copy in this process {cold.Elapsed.TotalSeconds:0.00} s ({coldCpu}), first warm run {warm.Elapsed.TotalSeconds:0.00} s (not counted)");
 
@@ -146,7 +146,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
                 await using var variantDestination = isMain ? null : await RegistryProcess.StartAsync(RegistryOptions.Anonymous, cancellationToken);
                 var destination = variantDestination ?? engineDestination;
                 var coldMeter = Step(scenario, source, destination);
-                var cold = await EngineCopy.RunAsync(engineSettings, source.Url, destination.Url, BenchmarkCorpus.Project, cancellationToken);
+                var cold = await EngineCopy.RunAsync(engineSettings, source.Url, destination.Url, BenchmarkCorpus.Project, [], cancellationToken);
                 Record(scenario, cold.Elapsed, coldMeter.Stop(), $"{cold.Result.Count(TaskOutcome.Copied)} tags copied, plan+size {cold.Planning.TotalSeconds:0.00} s; {cold.Blobs}");
                 if (cold.Result.Count(TaskOutcome.Copied) != corpus.Images.Count)
                 {
@@ -175,7 +175,7 @@ public sealed class BenchmarkRun(BenchmarkSettings settings)
             }
 
             meter = Step(EngineWarm, source, engineDestination);
-            var warm = await EngineCopy.RunAsync(settings, source.Url, engineDestination.Url, BenchmarkCorpus.Project, cancellationToken);
+            var warm = await EngineCopy.RunAsync(settings, source.Url, engineDestination.Url, BenchmarkCorpus.Project, [], cancellationToken);
             Record(EngineWarm, warm.Elapsed, meter.Stop(), $"{corpus.Images.Count} tags compared, {warm.Result.Tasks.Count} tasks");
             if (warm.Result.Count(TaskOutcome.Copied) != 0 || warm.Blobs.Copied != 0)
             {

@@ -77,24 +77,24 @@ public static class EngineCopy
     };
 
     /// <summary>
-    /// A run with a client factory of its own (no connection kept from an earlier scenario); with
-    /// <paramref name="replicated"/>, the record of what an earlier run pushed, as the app keeps it.
+    /// A run with a client factory of its own (no connection kept from an earlier scenario); <paramref name="replicated"/>
+    /// is the record of what an earlier run pushed, as the app keeps it (empty: none).
     /// </summary>
     public static async Task<EngineRun> RunAsync(
-        BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, CancellationToken cancellationToken, IReadOnlyCollection<ReplicatedArtifact>? replicated = null)
+        BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, IReadOnlyCollection<ReplicatedArtifact> replicated, CancellationToken cancellationToken)
     {
         using var factory = new RegistryClientFactory(settings.ClientOptions());
-        return await RunAsync(factory, settings, sourceUrl, destinationUrl, project, cancellationToken, replicated);
+        return await RunAsync(factory, settings, sourceUrl, destinationUrl, project, replicated, cancellationToken);
     }
 
     /// <summary>A run through <paramref name="factory"/>, as the app's singleton factory serves every run.</summary>
     public static async Task<EngineRun> RunAsync(
-        RegistryClientFactory factory, BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, CancellationToken cancellationToken, IReadOnlyCollection<ReplicatedArtifact>? replicated = null)
+        RegistryClientFactory factory, BenchmarkSettings settings, string sourceUrl, string destinationUrl, string project, IReadOnlyCollection<ReplicatedArtifact> replicated, CancellationToken cancellationToken)
     {
         var runner = new ReplicationRunner(factory, settings.EngineOptions());
         var tally = new BlobTally();
         var started = Stopwatch.GetTimestamp();
-        var result = await runner.ReplicateAsync(Scope(sourceUrl, destinationUrl, project) with { Replicated = replicated ?? [] }, tally, cancellationToken);
+        var result = await runner.ReplicateAsync(Scope(sourceUrl, destinationUrl, project) with { Replicated = replicated }, tally, cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var planning = tally.RunStartedTimestamp == 0 ? elapsed : Stopwatch.GetElapsedTime(started, tally.RunStartedTimestamp);
         if (result.Outcome != RunOutcome.Succeeded)

@@ -77,7 +77,7 @@ public static class PeakMemoryProbe
         var (source, destination) = settings.PeakChild!.Value;
         using var factory = new RegistryClientFactory(settings.ClientOptions());
 
-        var warmup = await EngineCopy.RunAsync(factory, settings, source, destination, BenchmarkCorpus.WarmupProject, cancellationToken);
+        var warmup = await EngineCopy.RunAsync(factory, settings, source, destination, BenchmarkCorpus.WarmupProject, [], cancellationToken);
         if (warmup.Blobs.Copied == 0)
         {
             throw new BenchmarkFailedException("The warm-up copy transferred nothing; the destination was not empty.");
@@ -95,7 +95,7 @@ public static class PeakMemoryProbe
         long polled;
         using (var poller = new ResidentSetPoller(TimeSpan.FromMilliseconds(20)))
         {
-            run = await EngineCopy.RunAsync(factory, settings, source, destination, BenchmarkCorpus.LargeProject, cancellationToken);
+            run = await EngineCopy.RunAsync(factory, settings, source, destination, BenchmarkCorpus.LargeProject, [], cancellationToken);
             polled = poller.Stop();
         }
 

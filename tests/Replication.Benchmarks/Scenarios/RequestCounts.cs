@@ -26,7 +26,7 @@ public static class RequestCounts
         await using (var destinationProxy = await FaultProxy.StartAsync(destination, cancellationToken))
         {
             Console.WriteLine($"  engine cold copy through recording proxies into {destination.Url} ...");
-            var cold = await EngineCopy.RunAsync(settings, sourceProxy.Url, destinationProxy.Url, BenchmarkCorpus.Project, cancellationToken);
+            var cold = await EngineCopy.RunAsync(settings, sourceProxy.Url, destinationProxy.Url, BenchmarkCorpus.Project, [], cancellationToken);
             if (cold.Result.Count(TaskOutcome.Copied) != corpus.Images.Count)
             {
                 throw new BenchmarkFailedException($"The counted engine cold copy copied {cold.Result.Count(TaskOutcome.Copied)} tags, expected {corpus.Images.Count}.");
@@ -37,7 +37,7 @@ public static class RequestCounts
 
             // With the record of what the cold copy pushed, as the app runs every rule.
             Console.WriteLine("  engine warm run through recording proxies ...");
-            await EngineCopy.RunAsync(settings, sourceProxy.Url, destinationProxy.Url, BenchmarkCorpus.Project, cancellationToken, [.. cold.Result.Tasks.SelectMany(t => t.Replicated)]);
+            await EngineCopy.RunAsync(settings, sourceProxy.Url, destinationProxy.Url, BenchmarkCorpus.Project, [.. cold.Result.Tasks.SelectMany(t => t.Replicated)], cancellationToken);
             columns.Add(("engine warm", Tally(sourceProxy), Tally(destinationProxy)));
         }
 
