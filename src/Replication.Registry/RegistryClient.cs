@@ -283,8 +283,7 @@ internal sealed partial class RegistryClient : IRegistryClient
         if (digest is null || !Digests.IsSupported(digest) || mediaType is null)
         {
             // Some registries omit the digest on HEAD: read the manifest and compute it.
-            var manifest = await GetManifestAsync(repository, reference, cancellationToken).ConfigureAwait(false);
-            return new ManifestInfo(manifest.Digest, manifest.MediaType, manifest.Bytes.Length);
+            return (await GetManifestAsync(repository, reference, cancellationToken).ConfigureAwait(false)).Info;
         }
 
         return new ManifestInfo(digest, mediaType, response.Content.Headers.ContentLength ?? -1);

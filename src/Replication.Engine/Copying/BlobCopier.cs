@@ -26,13 +26,13 @@ internal sealed class BlobCopier : IDisposable
     private readonly IReadOnlySet<string> _newRepositories;
 
     /// <summary>A copier for one run; <paramref name="newRepositories"/> are those the plan found without tags.</summary>
-    public BlobCopier(IRegistryClient source, IRegistryClient destination, int maxParallelBlobs, BandwidthLimiter? bandwidth = null, IReadOnlySet<string>? newRepositories = null)
+    public BlobCopier(IRegistryClient source, IRegistryClient destination, int maxParallelBlobs, BandwidthLimiter? bandwidth, IReadOnlySet<string> newRepositories)
     {
         _source = source;
         _destination = destination;
         _slots = new SemaphoreSlim(maxParallelBlobs);
         _bandwidth = bandwidth;
-        _newRepositories = newRepositories ?? new HashSet<string>();
+        _newRepositories = newRepositories;
     }
 
     /// <summary>

@@ -22,6 +22,9 @@ public sealed class Manifest
 
     public bool IsIndex => MediaTypes.IsIndex(MediaType);
 
+    /// <summary>Digest, media type and size: what a HEAD would have told of it.</summary>
+    public ManifestInfo Info => new(Digest, MediaType, Bytes.Length);
+
     /// <summary>For an index: the child manifests. For an image: empty.</summary>
     public IReadOnlyList<Descriptor> Children => ManifestParser.Children(this);
 
