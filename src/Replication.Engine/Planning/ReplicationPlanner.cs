@@ -614,16 +614,18 @@ public sealed class ReplicationPlanner
                 try
                 {
                     var manifest = await Source.GetManifestAsync(repository, tag, _cancellationToken).ConfigureAwait(false);
-                    return (new ManifestInfo(manifest.Digest, manifest.MediaType, manifest.Bytes.Length), manifest);
+                    return (manifest.Info, manifest);
                 }
                 catch (RegistryException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
                 {
                     return (null, null);
                 }
-                catch (RegistryException)
+                catch (RegistryException ex) when (ex.StatusCode is not null ? !ex.IsTransient : ex.InnerException is null)
                 {
                     // A read the HEAD would not have met (schema 1, a digest mismatch, an oversized or refused body)
                     // must not fail the whole plan: the HEAD below plans the tag as before, and the copy reports it.
+                    // An unreachable or struggling registry (no answer, 5xx, 429) is not asked again: the client has
+                    // already retried, and the HEAD would only retry as long again before failing the same way.
                 }
             }
 

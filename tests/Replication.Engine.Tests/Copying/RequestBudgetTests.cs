@@ -237,6 +237,31 @@ public sealed class RequestBudgetTests(RegistryFixture registries, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_source_failing_to_answer_a_read_is_not_asked_again_by_a_head()
+    {
+        var registry = await registries.AnonymousAsync();
+        var destination = await registries.BasicAsync();
+        using var src = new OciTestClient(registry);
+        var project = TestEngine.NewProject();
+        var repository = $"{project}/app";
+        await src.PushImageAsync(repository, "v1", ImageSpec.WithLayers(Random.Shared.Next(), 1024));
+        await using var sourceProxy = await FaultProxy.StartAsync(registry);
+        var v1 = RequestMatch.Of("GET", $"^/v2/{repository}/manifests/v1$");
+        sourceProxy.FailWith(v1, times: int.MaxValue);
+        using var engine = new TestEngine(
+            new ReplicationOptions { MaxTaskAttempts = 1 },
+            new() { MaxAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
+        var scope = TestEngine.Scope(registry, project, destination) with { Source = TestEngine.EndpointOf(sourceProxy.Url, registry) };
+
+        var failure = await Assert.ThrowsAsync<ReplicationException>(() => engine.Planner.PlanAsync(scope));
+
+        // The client's own retries of the 503, then the plan fails as a HEAD would have: no second round through a HEAD.
+        Assert.True(failure.IsTransient);
+        Assert.Equal(2, sourceProxy.Matching(v1).Count);
+        Assert.Empty(sourceProxy.Matching(RequestMatch.Of("HEAD", $"^/v2/{repository}/manifests/v1$")));
+    }
+
+    [Fact]
     public async Task A_source_with_the_referrers_API_is_asked_about_every_image_and_referrer()
     {
         var registry = await registries.AnonymousAsync();
