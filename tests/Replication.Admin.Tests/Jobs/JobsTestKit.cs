@@ -11,6 +11,7 @@ using Replication.Admin.Data;
 using Replication.Admin.Executions;
 using Replication.Admin.Rules;
 using Replication.Admin.Tests.Host;
+using Replication.Testing.Images;
 
 namespace Replication.Admin.Tests.Jobs;
 
@@ -112,6 +113,23 @@ internal static class JobsTestKit
             deadline ?? RunDeadline,
             () => $"execution {id} did not finish: {last}");
         return last;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="tag"/> now points at <paramref name="expected"/> (null: the tag is gone), for polling while
+    /// the app writes or deletes it. Distribution's filesystem driver answers 500 to a read racing a tag's rewrite or
+    /// removal, which means "not yet".
+    /// </summary>
+    public static async Task<bool> TagSettledAsync(OciTestClient client, string repository, string tag, string? expected)
+    {
+        try
+        {
+            return await client.GetManifestDigestAsync(repository, tag) == expected;
+        }
+        catch (HttpRequestException exception) when (exception.Message.Contains("answered 500", StringComparison.Ordinal))
+        {
+            return false;
+        }
     }
 
     /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds; fails with <paramref name="describe"/> at the deadline.</summary>
