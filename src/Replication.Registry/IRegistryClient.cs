@@ -94,4 +94,12 @@ public interface IRegistryClient
     /// artifact's tag list), so a caller HEADs it and reads presence from <see cref="ListTagsAsync"/>.
     /// </summary>
     Task<IReadOnlyDictionary<string, ManifestInfo>?> ListTagManifestsAsync(string repository, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates <paramref name="project"/>, private, through Harbor's API where it does not exist yet; true when it was
+    /// created now. Asks <c>HEAD /api/v2.0/projects?project_name=</c> first (a listing by name where a proxy refuses
+    /// HEAD); a 409 from a concurrent creation counts as existing. Only for endpoints the caller knows to be Harbor.
+    /// </summary>
+    /// <exception cref="RegistryException">Harbor refused (401, 403…) or could not be reached; the message says which.</exception>
+    Task<bool> EnsureHarborProjectAsync(string project, CancellationToken cancellationToken = default);
 }

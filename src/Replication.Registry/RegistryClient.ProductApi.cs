@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Replication.Registry.Auth;
@@ -15,6 +16,8 @@ internal sealed partial class RegistryClient
 
     // A repository of a million artifacts is still listed; a server that never stops paging is not followed forever.
     private const int MaxHarborPages = 10_000;
+
+    private const string JsonMediaType = "application/json";
 
     public async Task<IReadOnlyDictionary<string, ManifestInfo>?> ListTagManifestsAsync(string repository, CancellationToken cancellationToken = default)
     {
@@ -88,5 +91,80 @@ internal sealed partial class RegistryClient
         }
 
         return count;
+    }
+
+    public async Task<bool> EnsureHarborProjectAsync(string project, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(project);
+        if (await HarborProjectExistsAsync(project, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["project_name"] = project,
+            ["metadata"] = new Dictionary<string, string> { ["public"] = "false" },
+        });
+        using var response = await _transport.SendAsync(
+            new RegistryRequest(HttpMethod.Post, _transport.Url("/api/v2.0/projects"), Scopes.None)
+            {
+                ProductApi = true,
+                Accept = [JsonMediaType],
+                Content = () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue(JsonMediaType) } },
+            },
+            cancellationToken).ConfigureAwait(false);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.Created or HttpStatusCode.OK => true,
+            HttpStatusCode.Conflict => false,
+            _ => throw await RegistryResponses.ErrorAsync(response, $"create the Harbor project '{project}'", cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    private async Task<bool> HarborProjectExistsAsync(string project, CancellationToken cancellationToken)
+    {
+        var head = new RegistryRequest(HttpMethod.Head, _transport.Url($"/api/v2.0/projects?project_name={Uri.EscapeDataString(project)}"), Scopes.None)
+        {
+            ProductApi = true,
+            Accept = [JsonMediaType],
+        };
+        using (var response = await _transport.SendAsync(head, cancellationToken).ConfigureAwait(false))
+        {
+            switch (response.StatusCode)
+            {
+                case HttpStatusCode.OK:
+                    return true;
+                case HttpStatusCode.NotFound:
+                    return false;
+                case HttpStatusCode.MethodNotAllowed:
+                    break;
+                default:
+                    throw await RegistryResponses.ErrorAsync(response, $"check whether the Harbor project '{project}' exists", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // Some proxies refuse HEAD: list by name and look for the exact one ("name" is a fuzzy match).
+        var get = new RegistryRequest(HttpMethod.Get, _transport.Url($"/api/v2.0/projects?name={Uri.EscapeDataString(project)}&page_size={HarborPageSize}&with_detail=false"), Scopes.None)
+        {
+            ProductApi = true,
+            Accept = [JsonMediaType],
+        };
+        using var listed = await _transport.SendAsync(get, cancellationToken).ConfigureAwait(false);
+        if (!listed.IsSuccessStatusCode)
+        {
+            throw await RegistryResponses.ErrorAsync(listed, $"look up the Harbor project '{project}'", cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(await listed.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+            return doc.RootElement.ValueKind == JsonValueKind.Array
+                && doc.RootElement.EnumerateArray().Any(p => p.TryGetProperty("name", out var name) && name.GetString() == project);
+        }
+        catch (JsonException ex)
+        {
+            throw new RegistryException($"Could not look up the Harbor project '{project}': the answer is not Harbor's project list ({ex.Message}).", listed.StatusCode, null, ex);
+        }
     }
 }

@@ -90,7 +90,7 @@ public sealed class ReplicationRunner
         _clients = clients;
         _options = options ?? new ReplicationOptions();
         _options.EnsureValid();
-        _projects = projects ?? new HarborProjectProvisioner();
+        _projects = projects ?? new HarborProjectProvisioner(clients);
         _time = timeProvider ?? TimeProvider.System;
     }
 

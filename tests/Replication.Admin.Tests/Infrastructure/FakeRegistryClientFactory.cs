@@ -123,5 +123,7 @@ public sealed class FakeRegistryClientFactory : IRegistryClientFactory
 
         public Task<IReadOnlyDictionary<string, ManifestInfo>?> ListTagManifestsAsync(string repository, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyDictionary<string, ManifestInfo>?>(null);
+
+        public Task<bool> EnsureHarborProjectAsync(string project, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

@@ -14,7 +14,8 @@ public sealed class HarborProjectProvisionerTests(RegistryFixture registries)
     public async Task A_missing_project_is_created_private_once_and_an_existing_one_is_left_alone()
     {
         await using var harbor = await HarborApiStub.StartAsync();
-        using var provisioner = new HarborProjectProvisioner();
+        using var engine = new TestEngine();
+        var provisioner = new HarborProjectProvisioner(engine.Factory);
 
         var created = await provisioner.EnsureProjectAsync(Endpoint(harbor), "team");
         var again = await provisioner.EnsureProjectAsync(Endpoint(harbor), "team");
@@ -35,7 +36,8 @@ public sealed class HarborProjectProvisionerTests(RegistryFixture registries)
     {
         await using var harbor = await HarborApiStub.StartAsync();
         harbor.BeforeCreate = harbor.AddProject;
-        using var provisioner = new HarborProjectProvisioner();
+        using var engine = new TestEngine();
+        var provisioner = new HarborProjectProvisioner(engine.Factory);
 
         Assert.False(await provisioner.EnsureProjectAsync(Endpoint(harbor), "team"));
         Assert.Equal(["team"], harbor.Projects);
@@ -47,7 +49,8 @@ public sealed class HarborProjectProvisionerTests(RegistryFixture registries)
         await using var harbor = await HarborApiStub.StartAsync();
         harbor.RefuseHead = true;
         harbor.AddProject("team-old");
-        using var provisioner = new HarborProjectProvisioner();
+        using var engine = new TestEngine();
+        var provisioner = new HarborProjectProvisioner(engine.Factory);
 
         Assert.True(await provisioner.EnsureProjectAsync(Endpoint(harbor), "team"));
         Assert.False(await provisioner.EnsureProjectAsync(Endpoint(harbor), "team-old"));
@@ -56,13 +59,14 @@ public sealed class HarborProjectProvisionerTests(RegistryFixture registries)
     }
 
     [Theory]
-    [InlineData(false, "HTTP 401 (check the registry's username and password)")]
-    [InlineData(true, "HTTP 403: FORBIDDEN Only system admin can create project (the account may not create projects")]
+    [InlineData(false, "401 Unauthorized (the registry refused the credentials). Check the registry's username and password.")]
+    [InlineData(true, "403 Forbidden (access denied): FORBIDDEN Only system admin can create project. The account may not create projects")]
     public async Task Refusals_say_what_to_fix(bool rightPassword, string expected)
     {
         await using var harbor = await HarborApiStub.StartAsync();
         harbor.ForbidCreation = true;
-        using var provisioner = new HarborProjectProvisioner();
+        using var engine = new TestEngine();
+        var provisioner = new HarborProjectProvisioner(engine.Factory);
         var endpoint = rightPassword ? Endpoint(harbor) : Endpoint(harbor) with { Credential = RegistryCredential.Basic(harbor.UserName, "wrong") };
 
         var error = await Assert.ThrowsAsync<ReplicationException>(() => provisioner.EnsureProjectAsync(endpoint, "team"));
