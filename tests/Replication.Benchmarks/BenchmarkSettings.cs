@@ -66,6 +66,7 @@ public sealed class BenchmarkSettings
           --scale-tags N           tags per repository (default 10)
           --scale-skopeo-repos N   repositories of the like-work subset for the skopeo ratios (default 20)
           --scale-no-app           skip the cold and warm runs through the app's job path (needs the app built -c Release)
+          --scale-app-only         only the app's dry, cold and warm runs, with the peak memory of each (for memory work)
         """;
 
     public bool Quick { get; private set; }
@@ -154,6 +155,9 @@ public sealed class BenchmarkSettings
 
     /// <summary>Also run the rule through the app (a real app process on SQLite).</summary>
     public bool ScaleApp { get; private set; } = true;
+
+    /// <summary>Only the app's runs: no engine runs, no subset, no skopeo.</summary>
+    public bool ScaleAppOnly { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -374,6 +378,9 @@ public sealed class BenchmarkSettings
                     break;
                 case "--scale-no-app":
                     s.ScaleApp = false;
+                    break;
+                case "--scale-app-only":
+                    s.ScaleAppOnly = true;
                     break;
                 case "--scale-skopeo-repos":
                     s.ScaleSkopeoRepositories = Count();
