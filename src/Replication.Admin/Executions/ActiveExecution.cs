@@ -20,6 +20,10 @@ public sealed class ActiveExecution : IAsyncDisposable
     private readonly bool _ownsContext;
     private ReplicationRecorder? _recorder;
 
+    // The task rows by id, built at the first save of progress and kept: built at every save, a 20,000-task run made
+    // two large-object-heap arrays a second, which waited for a full collection.
+    private Dictionary<long, ExecutionTask>? _rowsById;
+
     internal ActiveExecution(ExecutionLifecycle lifecycle, ReplicationDbContext db, Execution execution, bool ownsContext = true)
     {
         _lifecycle = lifecycle;
@@ -72,6 +76,7 @@ public sealed class ActiveExecution : IAsyncDisposable
 
         Execution.RecordPlan(planned.Keys, plan.UpToDate.Count);
         await SaveRowsInBatchesAsync(planned.Keys);
+        _rowsById = null; // the new rows have their ids now
         _lifecycle.Logger.LogInformation("Execution {ExecutionId} planned: {Plan}", Execution.Id, plan);
         await PublishAsync();
         return planned;
@@ -177,7 +182,7 @@ public sealed class ActiveExecution : IAsyncDisposable
     private void ApplyProgress(ExecutionProgressTracker tracker, bool resetUnfinished)
     {
         var changes = tracker.TakeChanges();
-        var rows = Execution.Tasks.ToDictionary(t => t.Id);
+        var rows = _rowsById ??= Execution.Tasks.ToDictionary(t => t.Id);
         foreach (var update in changes.Tasks)
         {
             if (rows.TryGetValue(update.TaskId, out var row))
