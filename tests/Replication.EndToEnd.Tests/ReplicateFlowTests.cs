@@ -97,6 +97,12 @@ public sealed class ReplicateFlowTests(BrowserFixture browser, ITestOutputHelper
         await Assertions.Expect(row.Locator(".ra-status")).ToHaveAttributeAsync("data-status", "running");
         await SignIn.ScreenshotAsync(page, "dashboard-running-dark");
 
+        // A live update changes the row in place: its link stays the element a click lands on.
+        var link = await row.Locator("a").First.ElementHandleAsync();
+        var shown = await BytesDoneAsync(progress);
+        await WaitUntilAsync(async () => await BytesDoneAsync(progress) > shown, TimeSpan.FromSeconds(20), "the bytes bar stopped moving");
+        Assert.True(await link.EvaluateAsync<bool>("a => a.isConnected"), "a live update replaced the row's link (a click arriving with an update would be lost)");
+
         // The execution page while it runs: the live log tail and Stop; then the end arrives without a reload.
         await row.Locator("a").First.ClickAsync();
         await page.WaitForURLAsync("**/executions/*");
