@@ -19,6 +19,13 @@ public sealed class ReplicationOptions
     public int MaxParallelChecks { get; set; } = 16;
 
     /// <summary>
+    /// Copies whose source manifests a run reads (sizes) ahead of the copying. A run with no more copies starts with its
+    /// final byte total; a larger one starts after the first window and holds at most this many manifest trees, not one
+    /// per tag, while its byte total grows to the final one.
+    /// </summary>
+    public int MaxSizedAhead { get; set; } = 2_000;
+
+    /// <summary>
     /// Share of the destination tags a run takes from the rule's record (listed at the destination, recorded as pushed)
     /// that it HEADs anyway to check the record, at least one per repository; when one holds another digest, every tag
     /// of that repository is HEADed. 1 HEADs every tag. 0.1 spares a warm run about 45 % of its requests.
@@ -54,6 +61,7 @@ public sealed class ReplicationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelListings, 1, nameof(MaxParallelListings));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelChecks, 1, nameof(MaxParallelChecks));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxTaskAttempts, 1, nameof(MaxTaskAttempts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSizedAhead, 1, nameof(MaxSizedAhead));
         if (!(RecordedTagSample is >= 0 and <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(RecordedTagSample), RecordedTagSample, "RecordedTagSample is a share between 0 and 1.");

@@ -16,6 +16,13 @@ public static class ExecutionText
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
     };
 
+    /// <summary>"1.2 GiB / 3.4 GiB", with "so far" while the run's total still grows.</summary>
+    public static string BytesInPlace(ExecutionState execution)
+    {
+        ArgumentNullException.ThrowIfNull(execution);
+        return $"{Bytes(execution.BytesDone)} / {Bytes(execution.BytesTotal)}{(execution.BytesTotalFinal ? "" : " so far")}";
+    }
+
     public static string Rate(double bytesPerSecond) => bytesPerSecond <= 0 ? "" : Bytes((long)bytesPerSecond) + "/s";
 
     /// <summary>"45 s", "3 min 05 s", "2 h 07 min".</summary>

@@ -24,6 +24,9 @@ public sealed record ExecutionProgress
 
     public long BytesTotal { get; init; }
 
+    /// <summary>False while a run larger than the engine's sizing window is still sizing its later copies: <see cref="BytesTotal"/> then grows.</summary>
+    public bool BytesTotalFinal { get; init; } = true;
+
     public long BytesDone { get; init; }
 
     /// <summary>Bytes actually streamed (not those mounted or found present).</summary>

@@ -33,6 +33,9 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
     private long _runBytesTotal;
     private long _runBytesTransferred;
     private bool _sized;
+
+    // False from a start with a partial byte total (a run larger than the engine's sizing window) until it is sized.
+    private bool _bytesTotalFinal = true;
     private bool _changed = true;
 
     public ExecutionProgressTracker(Execution execution, IEnumerable<ExecutionTask> runnable, TimeProvider clock)
@@ -67,10 +70,16 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
             switch (value)
             {
                 case RunStarted started:
-                    // The total is fixed here, when the run is sized: each digest once, as the run will count it.
+                    // The total is fixed here, when the run is sized: each digest once, as the run will count it. A run
+                    // larger than the sizing window starts with the total of its first window, which grows until RunSized.
                     _runBytesTotal = started.BytesTotal;
                     _sized = true;
+                    _bytesTotalFinal = started.BytesTotalFinal;
                     _samples.Enqueue((value.Timestamp, 0));
+                    break;
+                case RunSized sized:
+                    _runBytesTotal = Math.Max(_runBytesTotal, sized.BytesTotal);
+                    _bytesTotalFinal = true;
                     break;
                 case TaskStarted started when Find(started.Task.Id) is { } task:
                     task.Status = ExecutionTaskStatus.Running;
@@ -92,7 +101,7 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                     _runBytesTransferred = Math.Max(_runBytesTransferred, bytes.RunBytesTransferred);
 
                     // Only referrers found while copying can add to a sized run.
-                    _runBytesTotal = Math.Max(_runBytesTotal, _sized ? bytes.RunBytesDone : bytes.RunBytesTotal);
+                    _runBytesTotal = Math.Max(_runBytesTotal, _sized && _bytesTotalFinal ? bytes.RunBytesDone : bytes.RunBytesTotal);
                     Sample(value.Timestamp, bytes.RunBytesTransferred);
                     break;
                 case BlobFinished blob when Find(blob.TaskId) is { } task:
@@ -203,8 +212,11 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                 BytesDone = counts.BytesDone,
                 BytesTotal = counts.BytesTotal,
                 BytesTransferred = counts.BytesTransferred,
+                BytesTotalFinal = _bytesTotalFinal,
                 BytesPerSecond = speed,
-                Eta = speed > 0 && left > 0 ? TimeSpan.FromSeconds(left / speed) : null,
+
+                // Bytes left over a total that still grows would promise too early an end.
+                Eta = speed > 0 && left > 0 && _bytesTotalFinal ? TimeSpan.FromSeconds(left / speed) : null,
                 Tasks = active.Select(t => new ExecutionTaskProgress(t.Id, t.Destination, t.Status, t.Attempts, t.BytesDone, t.BytesTotal, t.Error)).ToList(),
                 NewLogLines = lines,
             };

@@ -28,6 +28,9 @@ public sealed record ExecutionState
 
     public long BytesTotal { get; init; }
 
+    /// <summary>False while the run is still sizing its later copies (the total grows), as the last live picture said.</summary>
+    public bool BytesTotalFinal { get; init; } = true;
+
     public long BytesDone { get; init; }
 
     /// <summary>Bytes actually streamed; <see cref="BytesDone"/> also counts what was mounted or already present.</summary>
@@ -117,6 +120,7 @@ public sealed record ExecutionState
             Failed = progress.Failed,
             UpToDate = progress.UpToDate,
             BytesTotal = progress.BytesTotal,
+            BytesTotalFinal = progress.IsFinished || progress.BytesTotalFinal,
             BytesDone = progress.BytesDone,
             BytesTransferred = progress.BytesTransferred,
             StartedAt = progress.StartedAt ?? StartedAt,

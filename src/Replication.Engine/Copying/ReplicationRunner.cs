@@ -105,9 +105,11 @@ public sealed class ReplicationRunner
 
     /// <summary>
     /// Runs <paramref name="tasks"/> (from <see cref="ReplicationPlan.ToTasks"/>, or rebuilt from storage for a retry).
-    /// First sizes the copies (reads their source manifests) and sends <see cref="RunStarted"/> with the totals, then
-    /// runs copies (creating a missing Harbor project before the first copy into it), then deletions. Never throws for a task's failure or for
-    /// cancellation: each task's result says what happened.
+    /// First sizes the copies (reads their source manifests; in a run of more than
+    /// <see cref="ReplicationOptions.MaxSizedAhead"/> copies, the first that many) and sends <see cref="RunStarted"/> with
+    /// the totals, then runs copies (creating a missing Harbor project before the first copy into it) while sizing the
+    /// rest a window ahead, then deletions. Never throws for a task's failure or for cancellation: each task's result
+    /// says what happened.
     /// </summary>
     /// <exception cref="ArgumentException">Invalid scope, or two tasks share an id.</exception>
     public async Task<ReplicationRunResult> RunAsync(
@@ -133,10 +135,14 @@ public sealed class ReplicationRunner
         var taskProgress = tasks.ToDictionary(t => t.Id, t => run.Progress.ForTask(t.Id), StringComparer.Ordinal);
         var results = new ConcurrentDictionary<string, TaskResult>(StringComparer.Ordinal);
 
-        var resolved = await SizeAsync(copier, copies, taskProgress, cancellationToken).ConfigureAwait(false);
+        using var sizing = new CopySizing(copier, copies, t => taskProgress[t.Id], _options);
+        await SizeAsync(sizing, 0, sizing.FirstWindow, cancellationToken).ConfigureAwait(false);
         var projects = new ProjectGate(_projects, scope);
-        run.Progress.Report(new RunStarted(tasks.Count, copies.Count, deletions.Count, run.Progress.Total));
+        run.Progress.Report(new RunStarted(tasks.Count, copies.Count, deletions.Count, run.Progress.Total) { BytesTotalFinal = !sizing.IsPartial });
 
+        // The copies beyond the first window are sized while the first ones copy, never more than a window ahead.
+        var sizingRest = SizeRestAsync(run, sizing, copies.Count, cancellationToken);
+        var trees = new ConcurrentDictionary<string, Task<ResolvedManifest?>>(StringComparer.Ordinal);
         await RunAllAsync(
             run,
             copies,
@@ -145,9 +151,11 @@ public sealed class ReplicationRunner
             async (task, token) =>
             {
                 await projects.EnsureAsync(ProjectOf(task.DestinationRepository), token).ConfigureAwait(false);
-                return await CopyAsync(copier, task, resolved, taskProgress[task.Id], token).ConfigureAwait(false);
+                return await CopyAsync(copier, task, trees, taskProgress[task.Id], token).ConfigureAwait(false);
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            taken: index => trees[copies[index].Id] = sizing.Take(index) ?? NotSized).ConfigureAwait(false);
+        await sizingRest.ConfigureAwait(false);
 
         // Deletions after every copy, so a tag copied this run onto a shared digest is seen and kept.
         await RunAllAsync(run, deletions, taskProgress, results, (task, token) => remover.DeleteAsync(task, taskProgress[task.Id], token), cancellationToken).ConfigureAwait(false);
@@ -172,70 +180,74 @@ public sealed class ReplicationRunner
 
     private static string ProjectOf(string repository) => repository.Split('/')[0];
 
-    /// <summary>Reads every copy's source manifest tree up front: totals for progress, and no second read when copying.</summary>
-    private async Task<ConcurrentDictionary<string, ResolvedManifest>> SizeAsync(
-        ArtifactCopier copier,
-        List<ReplicationTask> copies,
-        Dictionary<string, TaskProgress> taskProgress,
-        CancellationToken cancellationToken)
+    private static readonly Task<ResolvedManifest?> NotSized = Task.FromResult<ResolvedManifest?>(null);
+
+    /// <summary>Sizes copies [<paramref name="from"/>, <paramref name="to"/>); a stop ends it quietly (every task then ends as stopped).</summary>
+    private static async Task SizeAsync(CopySizing sizing, int from, int to, CancellationToken cancellationToken)
     {
-        var resolved = new ConcurrentDictionary<string, ResolvedManifest>(StringComparer.Ordinal);
         try
         {
-            await Parallel.ForEachAsync(
-                copies,
-                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelChecks, CancellationToken = cancellationToken },
-                async (task, token) =>
-                {
-                    try
-                    {
-                        var tree = await copier.ResolveTaskAsync(task, token).ConfigureAwait(false);
-                        taskProgress[task.Id].AddBlobs(tree.AllBlobs);
-                        resolved[task.Id] = tree;
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-                    {
-                        // The task's own attempt reads it again and reports the failure properly.
-                    }
-                }).ConfigureAwait(false);
+            await sizing.SizeAsync(from, to, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopped while sizing: every task ends as cancelled below.
         }
-
-        return resolved;
     }
 
+    /// <summary>Sizes the copies beyond the first window; once all are, the run's byte total is final (<see cref="RunSized"/>).</summary>
+    private static async Task SizeRestAsync(RunContext run, CopySizing sizing, int copies, CancellationToken cancellationToken)
+    {
+        if (!sizing.IsPartial)
+        {
+            return;
+        }
+
+        await Task.Yield();
+        await SizeAsync(sizing, sizing.FirstWindow, copies, cancellationToken).ConfigureAwait(false);
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            run.Progress.Report(new RunSized(run.Progress.Total));
+        }
+    }
+
+    /// <summary>
+    /// Copies the task's tree: the one the sizing read, else (the sizing failed or had not got there, or this is a
+    /// retry after such a read failed) one read now. The tree is kept for a retry and let go once copied.
+    /// </summary>
     private static async Task<TaskResult> CopyAsync(
         ArtifactCopier copier,
         ReplicationTask task,
-        ConcurrentDictionary<string, ResolvedManifest> resolved,
+        ConcurrentDictionary<string, Task<ResolvedManifest?>> trees,
         TaskProgress progress,
         CancellationToken cancellationToken)
     {
-        if (!resolved.TryGetValue(task.Id, out var tree))
+        var tree = trees.TryGetValue(task.Id, out var sized) ? await sized.WaitAsync(cancellationToken).ConfigureAwait(false) : null;
+        if (tree is null)
         {
             tree = await copier.ResolveTaskAsync(task, cancellationToken).ConfigureAwait(false);
             progress.AddBlobs(tree.AllBlobs);
-            resolved[task.Id] = tree;
+            trees[task.Id] = Task.FromResult<ResolvedManifest?>(tree);
         }
 
         var result = await copier.CopyAsync(task, tree, progress, cancellationToken).ConfigureAwait(false);
 
         // Done with: a run of 20,000 tags would otherwise hold every manifest tree it read until its very end.
-        resolved.TryRemove(task.Id, out _);
+        trees.TryRemove(task.Id, out _);
         return result;
     }
 
-    /// <summary>Runs tasks in order with <see cref="ReplicationOptions.MaxParallelArtifacts"/> workers; stores one result per task.</summary>
+    /// <summary>
+    /// Runs tasks in order with <see cref="ReplicationOptions.MaxParallelArtifacts"/> workers; stores one result per task.
+    /// <paramref name="taken"/> hears of each task as a worker takes it, before its first attempt.
+    /// </summary>
     private async Task RunAllAsync(
         RunContext run,
         List<ReplicationTask> tasks,
         Dictionary<string, TaskProgress> taskProgress,
         ConcurrentDictionary<string, TaskResult> results,
         Func<ReplicationTask, CancellationToken, Task<TaskResult>> work,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<int>? taken = null)
     {
         var next = -1;
         async Task Worker()
@@ -249,6 +261,7 @@ public sealed class ReplicationRunner
                 }
 
                 var task = tasks[index];
+                taken?.Invoke(index);
                 var result = await ExecuteAsync(task, work, taskProgress[task.Id], run, cancellationToken).ConfigureAwait(false);
                 results[task.Id] = result;
                 run.Progress.Report(new TaskFinished(result));

@@ -15,7 +15,18 @@ public abstract record ReplicationEvent
 }
 
 /// <summary>The run is sized and starts: totals for progress bars. <see cref="BytesTotal"/> counts each blob digest once.</summary>
-public sealed record RunStarted(int TaskCount, int CopyCount, int DeleteCount, long BytesTotal) : ReplicationEvent;
+public sealed record RunStarted(int TaskCount, int CopyCount, int DeleteCount, long BytesTotal) : ReplicationEvent
+{
+    /// <summary>
+    /// False when the run has more copies than <see cref="ReplicationOptions.MaxSizedAhead"/>: <see cref="BytesTotal"/>
+    /// then covers the first window only, grows with <see cref="BytesTransferred.RunBytesTotal"/> as later copies are
+    /// sized, and <see cref="RunSized"/> says when it is final.
+    /// </summary>
+    public bool BytesTotalFinal { get; init; } = true;
+}
+
+/// <summary>A run that started with a partial byte total has sized its last copy: <see cref="BytesTotal"/> is final.</summary>
+public sealed record RunSized(long BytesTotal) : ReplicationEvent;
 
 /// <summary>A task (or a retry of it) started. <see cref="BytesTotal"/> is 0 for deletions and when the source could not be read yet.</summary>
 public sealed record TaskStarted(ReplicationTask Task, int Attempt, long BytesTotal) : ReplicationEvent;

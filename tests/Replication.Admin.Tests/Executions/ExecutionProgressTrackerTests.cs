@@ -29,6 +29,35 @@ public sealed class ExecutionProgressTrackerTests
     }
 
     [Fact]
+    public void A_run_larger_than_the_sizing_window_shows_a_growing_total_without_time_left_until_it_is_sized()
+    {
+        var (execution, tracker) = Track(3);
+        tracker.Report(Event(new RunStarted(3, 3, 0, 1000) { BytesTotalFinal = false }));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        tracker.Report(Event(new BytesTransferred("1", 1000, 1000, 1000, 2500, 1000)));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        tracker.Report(Event(new BytesTransferred("2", 500, 1000, 1500, 2500, 1500)));
+
+        // Later copies sized meanwhile: the total follows the engine's, and no time left is promised over it.
+        var sizing = tracker.Snapshot(ExecutionStatus.Running);
+        Assert.False(sizing.BytesTotalFinal);
+        Assert.Equal(2500, sizing.BytesTotal);
+        Assert.True(sizing.BytesPerSecond > 0);
+        Assert.Null(sizing.Eta);
+
+        tracker.Report(Event(new RunSized(3000)));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        tracker.Report(Event(new BytesTransferred("2", 1000, 1000, 2000, 3000, 2000)));
+        var sized = tracker.Snapshot(ExecutionStatus.Running);
+        Assert.True(sized.BytesTotalFinal);
+        Assert.Equal(3000, sized.BytesTotal);
+        Assert.NotNull(sized.Eta);
+
+        tracker.Complete([.. execution.Tasks.Select(t => Result(t, TaskOutcome.Copied, 1000, 1000))]);
+        Assert.Equal(3000, tracker.TakeChanges().Counts.BytesTotal);
+    }
+
+    [Fact]
     public void Tags_found_up_to_date_are_in_place_but_not_transferred()
     {
         var (execution, tracker) = Track(1);

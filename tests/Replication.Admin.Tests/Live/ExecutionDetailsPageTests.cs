@@ -62,6 +62,7 @@ public sealed class ExecutionDetailsPageTests : LiveComponentTestBase
         {
             BytesDone = 512 << 10,
             BytesTotal = 2 << 20,
+            BytesTotalFinal = false,
             Tasks = [new ExecutionTaskProgress(task.Id, "team/app0:v1", ExecutionTaskStatus.Running, 1, 512 << 10, 1 << 20, null)],
             NewLogLines = [new ExecutionLogLine(task.Id, DateTimeOffset.UtcNow, "Copying team/app0:v1 to team/app0:v1")],
         }));
@@ -73,6 +74,10 @@ public sealed class ExecutionDetailsPageTests : LiveComponentTestBase
             Assert.Contains("512.0 KiB / 1.0 MiB", TaskRows(page)[0].TextContent, StringComparison.Ordinal);
             Assert.Contains("team/app0:v1Copying team/app0:v1 to team/app0:v1", page.Find(".ra-log").TextContent, StringComparison.Ordinal);
             Assert.Equal("0 / 2", Fact(page, "Artifacts"));
+
+            // A run still sizing its later copies says its total is not final.
+            Assert.Equal("512.0 KiB / 2.0 MiB so far", Fact(page, "Bytes in place"));
+            Assert.EndsWith("so far", page.Find(".ra-progress-value[title]").TextContent, StringComparison.Ordinal);
         });
 
         await PublishAsync(Progress(execution, ExecutionStatus.Running, p => p with
@@ -86,6 +91,7 @@ public sealed class ExecutionDetailsPageTests : LiveComponentTestBase
         {
             Assert.Equal("1 / 2", Fact(page, "Artifacts"));
             Assert.Equal("succeeded", TaskRows(page)[0].QuerySelector(".ra-task-status")!.GetAttribute("data-status"));
+            Assert.Equal("1.0 MiB / 2.0 MiB", Fact(page, "Bytes in place"));
         });
 
         // The job saves the end before it publishes it.

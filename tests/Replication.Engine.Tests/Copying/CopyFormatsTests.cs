@@ -55,6 +55,8 @@ public sealed class CopyFormatsTests(RegistryFixture registries)
 
         // Progress adds up: every blob byte counted once, and the run ends with everything done.
         var started = Assert.Single(events.Of<RunStarted>());
+        Assert.True(started.BytesTotalFinal, "a run within the sizing window starts with its final total");
+        Assert.Empty(events.Of<RunSized>());
         Assert.Equal(pushed.TotalSize - pushed.Bytes.Length - (pushed is PushedIndex index ? index.Manifests.Sum(m => m.Bytes.Length) : 0), started.BytesTotal);
         var last = events.Of<BytesTransferred>()[^1];
         Assert.Equal(started.BytesTotal, last.RunBytesDone);
