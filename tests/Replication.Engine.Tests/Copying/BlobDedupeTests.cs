@@ -143,7 +143,7 @@ public sealed class BlobDedupeTests(RegistryFixture registries)
         await using var sourceProxy = await FaultProxy.StartAsync(source);
         sourceProxy.PageTagLists(maxPageSize: 10);
         using var engine = new TestEngine();
-        var scope = TestEngine.Scope(source, project, destination) with { Source = TestEngine.EndpointOf(sourceProxy.Url, source) };
+        var scope = TestEngine.Scope(source, sourceProxy, project, destination);
         var plan = await engine.Planner.PlanAsync(scope);
         var result = await engine.Runner.RunAsync(scope, plan.ToTasks());
 

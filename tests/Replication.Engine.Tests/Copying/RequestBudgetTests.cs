@@ -221,7 +221,7 @@ public sealed class RequestBudgetTests(RegistryFixture registries, ITestOutputHe
         var v2 = RequestMatch.Of("GET", $"^/v2/{repository}/manifests/v2$");
         sourceProxy.FailWith(v2, times: 1, status: System.Net.HttpStatusCode.Forbidden);
         using var engine = new TestEngine();
-        var scope = TestEngine.Scope(registry, project, destination) with { Source = TestEngine.EndpointOf(sourceProxy.Url, registry) };
+        var scope = TestEngine.Scope(registry, sourceProxy, project, destination);
 
         var plan = await engine.Planner.PlanAsync(scope);
         var result = await engine.Runner.RunAsync(scope, plan.ToTasks());
@@ -251,7 +251,7 @@ public sealed class RequestBudgetTests(RegistryFixture registries, ITestOutputHe
         using var engine = new TestEngine(
             new ReplicationOptions { MaxTaskAttempts = 1 },
             new() { MaxAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
-        var scope = TestEngine.Scope(registry, project, destination) with { Source = TestEngine.EndpointOf(sourceProxy.Url, registry) };
+        var scope = TestEngine.Scope(registry, sourceProxy, project, destination);
 
         var failure = await Assert.ThrowsAsync<ReplicationException>(() => engine.Planner.PlanAsync(scope));
 

@@ -131,7 +131,7 @@ public sealed class SizingWindowTests(RegistryFixture registries)
             }
 
             var proxy = await FaultProxy.StartAsync(source);
-            var scope = TestEngine.Scope(source, project, destination) with { Source = TestEngine.EndpointOf(proxy.Url, source) };
+            var scope = TestEngine.Scope(source, proxy, project, destination);
             return new Corpus(source, destination, proxy, scope, images);
         }
 

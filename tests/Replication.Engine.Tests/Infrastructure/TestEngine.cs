@@ -2,6 +2,7 @@ using Replication.Engine.Copying;
 using Replication.Engine.Filters;
 using Replication.Engine.Planning;
 using Replication.Registry;
+using Replication.Testing.Faults;
 using Replication.Testing.Registries;
 
 namespace Replication.Engine.Tests.Infrastructure;
@@ -46,6 +47,10 @@ public sealed class TestEngine : IDisposable
         DestinationProject = destinationProject,
         Filter = filter ?? ImageFilter.Everything,
     };
+
+    /// <summary>A scope that reads the source through <paramref name="sourceProxy"/> (to count or break its requests).</summary>
+    public static ReplicationScope Scope(RegistryProcess source, FaultProxy sourceProxy, string sourceProject, RegistryProcess destination) =>
+        Scope(source, sourceProject, destination) with { Source = EndpointOf(sourceProxy.Url, source) };
 
     public void Dispose() => Factory.Dispose();
 }
