@@ -120,6 +120,7 @@ public sealed class ActiveExecution : IAsyncDisposable
     {
         ApplyProgress(tracker, resetUnfinished: false);
         await _db.SaveChangesAsync(cancellationToken);
+        _recorder?.Saved();
     }
 
     /// <summary>The process is shutting down: the unfinished tasks go back to pending and it stays Running, to be resumed.</summary>
@@ -234,9 +235,11 @@ public sealed class ActiveExecution : IAsyncDisposable
 /// <summary>Keeps the rule's record of what it replicated in step with the results (<see cref="TaskResult.Replicated"/>, <see cref="TaskResult.Forgotten"/>).</summary>
 internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, long executionId, List<ReplicatedArtifact> loaded, TimeProvider clock)
 {
-    // Loaded untracked; a record is attached to the context when this run changes it.
+    // Loaded untracked; a record is attached to the context when this run changes it, and let go once saved.
     private readonly Dictionary<(string Repository, string Tag), ReplicatedArtifact> _records =
         loaded.ToDictionary(r => (r.Repository, r.Tag));
+
+    private readonly List<ReplicatedArtifact> _unsaved = [];
 
     public void Record(IEnumerable<TaskResult> results)
     {
@@ -254,6 +257,24 @@ internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, l
         }
     }
 
+    /// <summary>
+    /// The changes are saved: the context forgets the records (a later change attaches one again). A cold run of
+    /// 20,000 tags would otherwise keep 20,000 tracked records, each with EF's snapshot, scanned at every save.
+    /// </summary>
+    public void Saved()
+    {
+        foreach (var record in _unsaved)
+        {
+            var entry = db.Entry(record);
+            if (entry.State == EntityState.Unchanged)
+            {
+                entry.State = EntityState.Detached;
+            }
+        }
+
+        _unsaved.Clear();
+    }
+
     private void Remember(Replication.Engine.ReplicatedArtifact pushed)
     {
         if (_records.TryGetValue((pushed.Repository, pushed.Tag), out var record))
@@ -261,6 +282,7 @@ internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, l
             if (db.Entry(record).State == EntityState.Detached)
             {
                 db.ReplicatedArtifacts.Attach(record);
+                _unsaved.Add(record);
             }
 
             record.Digest = pushed.Digest;
@@ -282,6 +304,7 @@ internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, l
         };
         _records[(pushed.Repository, pushed.Tag)] = record;
         db.ReplicatedArtifacts.Add(record);
+        _unsaved.Add(record);
     }
 
     private void Forget(Replication.Engine.ReplicatedArtifact forgotten)

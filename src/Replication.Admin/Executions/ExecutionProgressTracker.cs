@@ -37,6 +37,8 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
     // False from a start with a partial byte total (a run larger than the engine's sizing window) until it is sized.
     private bool _bytesTotalFinal = true;
     private bool _changed = true;
+    private DateTimeOffset? _startedAt;
+    private int _finishedInRun;
 
     public ExecutionProgressTracker(Execution execution, IEnumerable<ExecutionTask> runnable, TimeProvider clock)
     {
@@ -76,6 +78,7 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                     _sized = true;
                     _bytesTotalFinal = started.BytesTotalFinal;
                     _samples.Enqueue((value.Timestamp, 0));
+                    _startedAt = value.Timestamp;
                     break;
                 case RunSized sized:
                     _runBytesTotal = Math.Max(_runBytesTotal, sized.BytesTotal);
@@ -215,12 +218,27 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                 BytesTotalFinal = _bytesTotalFinal,
                 BytesPerSecond = speed,
 
-                // Bytes left over a total that still grows would promise too early an end.
-                Eta = speed > 0 && left > 0 && _bytesTotalFinal ? TimeSpan.FromSeconds(left / speed) : null,
+                Eta = speed > 0 && left > 0 ? TimeLeft(left, speed) : null,
                 Tasks = active.Select(t => new ExecutionTaskProgress(t.Id, t.Destination, t.Status, t.Attempts, t.BytesDone, t.BytesTotal, t.Error)).ToList(),
                 NewLogLines = lines,
             };
         }
+    }
+
+    /// <summary>
+    /// At the current speed over the bytes left; while the total still grows (bytes left over it would promise too early
+    /// an end), at the pace tasks have finished since the run started over the tasks left.
+    /// </summary>
+    private TimeSpan? TimeLeft(long bytesLeft, double bytesPerSecond)
+    {
+        if (_bytesTotalFinal)
+        {
+            return TimeSpan.FromSeconds(bytesLeft / bytesPerSecond);
+        }
+
+        var elapsed = _startedAt is { } started ? (_clock.GetUtcNow() - started).TotalSeconds : 0;
+        var tasksLeft = _tasks.Count - _finishedInRun;
+        return _finishedInRun == 0 || elapsed <= 0 || tasksLeft <= 0 ? null : TimeSpan.FromSeconds(tasksLeft * elapsed / _finishedInRun);
     }
 
     private ExecutionCounts Counts()
@@ -273,6 +291,7 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
 
     private void Finish(TaskState task, TaskResult result, DateTimeOffset at)
     {
+        _finishedInRun += task.Finished ? 0 : 1;
         task.Finished = true;
         task.Status = result.Outcome switch
         {

@@ -29,21 +29,25 @@ public sealed class ExecutionProgressTrackerTests
     }
 
     [Fact]
-    public void A_run_larger_than_the_sizing_window_shows_a_growing_total_without_time_left_until_it_is_sized()
+    public void A_run_larger_than_the_sizing_window_shows_a_growing_total_and_time_left_by_tasks_until_it_is_sized()
     {
         var (execution, tracker) = Track(3);
         tracker.Report(Event(new RunStarted(3, 3, 0, 1000) { BytesTotalFinal = false }));
         _clock.Advance(TimeSpan.FromSeconds(1));
         tracker.Report(Event(new BytesTransferred("1", 1000, 1000, 1000, 2500, 1000)));
+        var firstMoving = tracker.Snapshot(ExecutionStatus.Running);
         _clock.Advance(TimeSpan.FromSeconds(1));
+        tracker.Report(Event(new TaskFinished(Result(execution.Tasks[0], TaskOutcome.Copied, 1000, 1000))));
         tracker.Report(Event(new BytesTransferred("2", 500, 1000, 1500, 2500, 1500)));
 
-        // Later copies sized meanwhile: the total follows the engine's, and no time left is promised over it.
+        // Later copies sized meanwhile: the total follows the engine's. Bytes left over it would promise too early an
+        // end, so time left is the pace of tasks: one in two seconds, two left.
         var sizing = tracker.Snapshot(ExecutionStatus.Running);
         Assert.False(sizing.BytesTotalFinal);
         Assert.Equal(2500, sizing.BytesTotal);
         Assert.True(sizing.BytesPerSecond > 0);
-        Assert.Null(sizing.Eta);
+        Assert.Null(firstMoving.Eta); // no task finished yet: no pace to go by
+        Assert.Equal(TimeSpan.FromSeconds(4), sizing.Eta);
 
         tracker.Report(Event(new RunSized(3000)));
         _clock.Advance(TimeSpan.FromSeconds(1));
@@ -51,7 +55,7 @@ public sealed class ExecutionProgressTrackerTests
         var sized = tracker.Snapshot(ExecutionStatus.Running);
         Assert.True(sized.BytesTotalFinal);
         Assert.Equal(3000, sized.BytesTotal);
-        Assert.NotNull(sized.Eta);
+        Assert.Equal(TimeSpan.FromSeconds(1000 / sized.BytesPerSecond), sized.Eta);
 
         tracker.Complete([.. execution.Tasks.Select(t => Result(t, TaskOutcome.Copied, 1000, 1000))]);
         Assert.Equal(3000, tracker.TakeChanges().Counts.BytesTotal);
