@@ -70,7 +70,7 @@ public sealed class ExecutionJob(
                 {
                     await using var heartbeat = lifecycle.KeepAlive(executionId, slot);
                     await RunAsync(active, slot, cancellationToken);
-                    tasks = active.Execution.Tasks.Count;
+                    tasks = active.Execution.Total;
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -262,7 +262,9 @@ public sealed class ReplicationRunner
 
                 var task = tasks[index];
                 taken?.Invoke(index);
-                var result = await ExecuteAsync(task, work, taskProgress[task.Id], run, cancellationToken).ConfigureAwait(false);
+                var progress = taskProgress[task.Id];
+                var result = await ExecuteAsync(task, work, progress, run, cancellationToken).ConfigureAwait(false);
+                progress.Release();
                 results[task.Id] = result;
                 run.Progress.Report(new TaskFinished(result));
             }

@@ -170,6 +170,16 @@ internal sealed class TaskProgress
 
     public void Report(ReplicationEvent e) => _run.Report(e);
 
+    /// <summary>The task has ended: its totals stay, the blobs it counted are let go (20,000 tasks would keep them all).</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            _blobs.Clear();
+            _blobs.TrimExcess();
+        }
+    }
+
     /// <summary>Adds the blobs of (part of) the artifact to the task's and the run's totals, each digest once.</summary>
     public void AddBlobs(IEnumerable<Descriptor> blobs)
     {
