@@ -118,26 +118,9 @@ public sealed class ActiveExecution : IAsyncDisposable
     /// <summary>Running: what the tracker saw since the last save (task rows, counts, bytes, records).</summary>
     public async Task SaveProgressAsync(ExecutionProgressTracker tracker, CancellationToken cancellationToken)
     {
-        var updated = ApplyProgress(tracker, resetUnfinished: false);
+        ApplyProgress(tracker, resetUnfinished: false);
         await _db.SaveChangesAsync(cancellationToken);
         _recorder?.Saved();
-        Settle(updated);
-    }
-
-    /// <summary>
-    /// Rows whose success was just saved leave memory: the context forgets them first (so leaving the execution's
-    /// rows is not read as deleting them), then the execution keeps only their counts.
-    /// </summary>
-    private void Settle(List<ExecutionTask> updated)
-    {
-        var done = updated.Where(r => r.Status is ExecutionTaskStatus.Succeeded or ExecutionTaskStatus.UpToDate or ExecutionTaskStatus.Skipped).ToList();
-        foreach (var row in done)
-        {
-            _db.Entry(row).State = EntityState.Detached;
-            _rowsById?.Remove(row.Id);
-        }
-
-        Execution.Settle(done);
     }
 
     /// <summary>The process is shutting down: the unfinished tasks go back to pending and it stays Running, to be resumed.</summary>
@@ -197,18 +180,15 @@ public sealed class ActiveExecution : IAsyncDisposable
         }
     }
 
-    /// <summary>Applies what the tracker saw since the last save; the rows it updated.</summary>
-    private List<ExecutionTask> ApplyProgress(ExecutionProgressTracker tracker, bool resetUnfinished)
+    private void ApplyProgress(ExecutionProgressTracker tracker, bool resetUnfinished)
     {
         var changes = tracker.TakeChanges();
         var rows = _rowsById ??= Execution.Tasks.ToDictionary(t => t.Id);
-        var updated = new List<ExecutionTask>(changes.Tasks.Count);
         foreach (var update in changes.Tasks)
         {
             if (rows.TryGetValue(update.TaskId, out var row))
             {
                 update.ApplyTo(row);
-                updated.Add(row);
                 if (resetUnfinished && row.Status is ExecutionTaskStatus.Running or ExecutionTaskStatus.Stopped)
                 {
                     row.Status = ExecutionTaskStatus.Pending;
@@ -220,7 +200,6 @@ public sealed class ActiveExecution : IAsyncDisposable
 
         Execution.RecordProgress(changes.Counts);
         _recorder?.Record(changes.Results);
-        return updated;
     }
 
     private async Task EndAsync(Execution? retry)

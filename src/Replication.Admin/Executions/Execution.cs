@@ -86,14 +86,7 @@ public sealed class Execution
         set => _changes = value;
     }
 
-    /// <summary>
-    /// The task rows in memory: all of them, except while it runs, when rows that succeeded (or were up to date or
-    /// skipped) leave once their end is saved (<see cref="Settle"/>). Failed, stopped and unfinished rows stay.
-    /// </summary>
     public List<ExecutionTask> Tasks { get; set; } = [];
-
-    // What the rows settled while running did; not stored (the rows are).
-    private (int Rows, int Succeeded, int UpToDate, long BytesTransferred) _settled;
 
     /// <summary>True once it can no longer change.</summary>
     public bool IsFinished => Status.IsFinished();
@@ -169,29 +162,6 @@ public sealed class Execution
         Planned = true;
     }
 
-    /// <summary>
-    /// Running: these rows succeeded, were up to date or were skipped, and that is saved; they leave
-    /// <see cref="Tasks"/> (a run of 20,000 tags need not hold 20,000 rows and their logs to its end) and the counts
-    /// keep what they did.
-    /// </summary>
-    public void Settle(IReadOnlyCollection<ExecutionTask> rows)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        Require(Status == ExecutionStatus.Running, "settle tasks");
-        if (rows.FirstOrDefault(r => r.Status is not (ExecutionTaskStatus.Succeeded or ExecutionTaskStatus.UpToDate or ExecutionTaskStatus.Skipped)) is { } unsettled)
-        {
-            throw new InvalidOperationException($"Task {unsettled.Id} is {unsettled.Status.ToApi()}; only tasks that did their work settle.");
-        }
-
-        var leaving = rows.ToHashSet(ReferenceEqualityComparer.Instance);
-        var removed = Tasks.RemoveAll(leaving.Contains);
-        _settled = (
-            _settled.Rows + removed,
-            _settled.Succeeded + rows.Count(r => r.Status is ExecutionTaskStatus.Succeeded or ExecutionTaskStatus.Skipped),
-            _settled.UpToDate + rows.Count(r => r.Status == ExecutionTaskStatus.UpToDate),
-            _settled.BytesTransferred + rows.Sum(r => r.BytesTransferred));
-    }
-
     /// <summary>Running: counts and bytes as the run sees them now.</summary>
     public void RecordProgress(ExecutionCounts counts)
     {
@@ -258,13 +228,13 @@ public sealed class Execution
         TriggeredBy = user.Length > 256 ? user[..256] : user;
     }
 
-    /// <summary>Counts from the task rows (those in memory and those settled): the final word, whatever the last progress save saw.</summary>
+    /// <summary>Counts from the task rows: the final word, whatever the last progress save saw.</summary>
     private void Recount()
     {
-        Succeeded = _settled.Succeeded + Tasks.Count(t => t.Status is ExecutionTaskStatus.Succeeded or ExecutionTaskStatus.Skipped);
+        Succeeded = Tasks.Count(t => t.Status is ExecutionTaskStatus.Succeeded or ExecutionTaskStatus.Skipped);
         Failed = Tasks.Count(t => t.Status == ExecutionTaskStatus.Failed);
-        UpToDate = Math.Max(0, Total - Tasks.Count - _settled.Rows) + _settled.UpToDate + Tasks.Count(t => t.Status == ExecutionTaskStatus.UpToDate);
-        BytesTransferred = Math.Max(BytesTransferred, _settled.BytesTransferred + Tasks.Sum(t => t.BytesTransferred));
+        UpToDate = Math.Max(0, Total - Tasks.Count) + Tasks.Count(t => t.Status == ExecutionTaskStatus.UpToDate);
+        BytesTransferred = Math.Max(BytesTransferred, Tasks.Sum(t => t.BytesTransferred));
     }
 
     private void StopUnfinishedTasks()
