@@ -40,7 +40,7 @@ internal sealed class CopySizing : IDisposable
     /// <summary>The copies sized before the run starts: all of them when they fit in the window.</summary>
     public int FirstWindow { get; }
 
-    /// <summary>Whether the copies beyond the first window are still to be sized (the byte total grows until they are).</summary>
+    /// <summary>Whether the run has copies beyond the first window: it starts with a partial byte total, which grows as they are sized.</summary>
     public bool IsPartial => FirstWindow < _copies.Count;
 
     /// <summary>Sizes copies [<paramref name="from"/>, <paramref name="to"/>) in order, as the window allows; never throws but for cancellation.</summary>
