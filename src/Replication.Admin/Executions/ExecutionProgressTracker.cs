@@ -32,11 +32,12 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
     private long _runBytesDone;
     private long _runBytesTotal;
     private long _runBytesTransferred;
-    private bool _sized;
 
     // False from a start with a partial byte total (a run larger than the engine's sizing window) until it is sized.
     private bool _bytesTotalFinal = true;
     private bool _changed = true;
+
+    // When RunStarted arrived (null before: the run is not sized yet), and tasks of this run finished since.
     private DateTimeOffset? _startedAt;
     private int _finishedInRun;
 
@@ -75,10 +76,9 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                     // The total is fixed here, when the run is sized: each digest once, as the run will count it. A run
                     // larger than the sizing window starts with the total of its first window, which grows until RunSized.
                     _runBytesTotal = started.BytesTotal;
-                    _sized = true;
+                    _startedAt = value.Timestamp;
                     _bytesTotalFinal = started.BytesTotalFinal;
                     _samples.Enqueue((value.Timestamp, 0));
-                    _startedAt = value.Timestamp;
                     break;
                 case RunSized sized:
                     _runBytesTotal = Math.Max(_runBytesTotal, sized.BytesTotal);
@@ -104,7 +104,7 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                     _runBytesTransferred = Math.Max(_runBytesTransferred, bytes.RunBytesTransferred);
 
                     // Only referrers found while copying can add to a sized run.
-                    _runBytesTotal = Math.Max(_runBytesTotal, _sized && _bytesTotalFinal ? bytes.RunBytesDone : bytes.RunBytesTotal);
+                    _runBytesTotal = Math.Max(_runBytesTotal, _startedAt is not null && _bytesTotalFinal ? bytes.RunBytesDone : bytes.RunBytesTotal);
                     Sample(value.Timestamp, bytes.RunBytesTransferred);
                     break;
                 case BlobFinished blob when Find(blob.TaskId) is { } task:
@@ -217,7 +217,6 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
                 BytesTransferred = counts.BytesTransferred,
                 BytesTotalFinal = _bytesTotalFinal,
                 BytesPerSecond = speed,
-
                 Eta = speed > 0 && left > 0 ? TimeLeft(left, speed) : null,
                 Tasks = active.Select(t => new ExecutionTaskProgress(t.Id, t.Destination, t.Status, t.Attempts, t.BytesDone, t.BytesTotal, t.Error)).ToList(),
                 NewLogLines = lines,

@@ -11,16 +11,13 @@ namespace Replication.Engine.Copying;
 /// </summary>
 internal sealed class CopySizing : IDisposable
 {
-    private const byte NotStarted = 0;
-    private const byte Started = 1;
-    private const byte Taken = 2;
-
     private readonly ArtifactCopier _copier;
     private readonly IReadOnlyList<ReplicationTask> _copies;
     private readonly Func<ReplicationTask, TaskProgress> _progress;
     private readonly int _parallel;
     private readonly Lock _lock = new();
-    private readonly byte[] _states;
+    // A copy is claimed once, by the sizing or by the copying; the sizing's reads not yet taken are in _started.
+    private readonly bool[] _claimed;
     private readonly Dictionary<int, Task<ResolvedManifest?>> _started = [];
 
     // One slot per copy that may be sized before the copying takes it: the sizing waits for a slot, taking a copy frees one.
@@ -32,7 +29,7 @@ internal sealed class CopySizing : IDisposable
         _copies = copies;
         _progress = progress;
         _parallel = options.MaxParallelChecks;
-        _states = new byte[copies.Count];
+        _claimed = new bool[copies.Count];
         _window = new SemaphoreSlim(options.MaxSizedAhead);
         FirstWindow = Math.Min(options.MaxSizedAhead, copies.Count);
     }
@@ -43,20 +40,11 @@ internal sealed class CopySizing : IDisposable
     /// <summary>Whether the run has copies beyond the first window: it starts with a partial byte total, which grows as they are sized.</summary>
     public bool IsPartial => FirstWindow < _copies.Count;
 
-    /// <summary>Sizes copies [<paramref name="from"/>, <paramref name="to"/>) in order, as the window allows; never throws but for cancellation.</summary>
-    public async Task SizeAsync(int from, int to, CancellationToken cancellationToken)
-    {
-        await Parallel.ForEachAsync(
-            AdmittedAsync(from, to, cancellationToken),
-            new ParallelOptions { MaxDegreeOfParallelism = _parallel, CancellationToken = cancellationToken },
-            async (index, token) =>
-            {
-                if (Claim(index, token) is { } sizing)
-                {
-                    await sizing.ConfigureAwait(false);
-                }
-            }).ConfigureAwait(false);
-    }
+    /// <summary>Sizes the first window, before the run starts.</summary>
+    public Task SizeFirstWindowAsync(CancellationToken cancellationToken) => SizeAsync(0, FirstWindow, cancellationToken);
+
+    /// <summary>Sizes the copies beyond the first window, as the copying frees places in it.</summary>
+    public Task SizeRestAsync(CancellationToken cancellationToken) => SizeAsync(FirstWindow, _copies.Count, cancellationToken);
 
     /// <summary>
     /// The copying takes copy <paramref name="index"/> (once, in order, whatever then becomes of it): the sizing's read
@@ -69,7 +57,7 @@ internal sealed class CopySizing : IDisposable
         lock (_lock)
         {
             _started.Remove(index, out sizing);
-            _states[index] = Taken;
+            _claimed[index] = true;
         }
 
         _window.Release();
@@ -77,6 +65,27 @@ internal sealed class CopySizing : IDisposable
     }
 
     public void Dispose() => _window.Dispose();
+
+    /// <summary>Sizes copies [<paramref name="from"/>, <paramref name="to"/>) in order, as the window allows; a stop ends it quietly (every task then ends as stopped).</summary>
+    private async Task SizeAsync(int from, int to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Parallel.ForEachAsync(
+                AdmittedAsync(from, to, cancellationToken),
+                new ParallelOptions { MaxDegreeOfParallelism = _parallel, CancellationToken = cancellationToken },
+                async (index, token) =>
+                {
+                    if (Claim(index, token) is { } sizing)
+                    {
+                        await sizing.ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
 
     private async IAsyncEnumerable<int> AdmittedAsync(int from, int to, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -88,24 +97,24 @@ internal sealed class CopySizing : IDisposable
     }
 
     /// <summary>Starts sizing the copy unless the copying took it first; the started read, or null.</summary>
-    private Task<ResolvedManifest?>? Claim(int index, CancellationToken cancellationToken)
+    private Task? Claim(int index, CancellationToken cancellationToken)
     {
         var sized = new TaskCompletionSource<ResolvedManifest?>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
-            if (_states[index] != NotStarted)
+            if (_claimed[index])
             {
                 return null;
             }
 
-            _states[index] = Started;
+            _claimed[index] = true;
             _started[index] = sized.Task;
         }
 
         return ReadAsync(_copies[index], sized, cancellationToken);
     }
 
-    private async Task<ResolvedManifest?> ReadAsync(ReplicationTask task, TaskCompletionSource<ResolvedManifest?> sized, CancellationToken cancellationToken)
+    private async Task ReadAsync(ReplicationTask task, TaskCompletionSource<ResolvedManifest?> sized, CancellationToken cancellationToken)
     {
         ResolvedManifest? tree = null;
         try
@@ -121,6 +130,5 @@ internal sealed class CopySizing : IDisposable
         }
 
         sized.SetResult(tree);
-        return tree;
     }
 }

@@ -136,12 +136,12 @@ public sealed class ReplicationRunner
         var results = new ConcurrentDictionary<string, TaskResult>(StringComparer.Ordinal);
 
         using var sizing = new CopySizing(copier, copies, t => taskProgress[t.Id], _options);
-        await SizeAsync(sizing, 0, sizing.FirstWindow, cancellationToken).ConfigureAwait(false);
+        await sizing.SizeFirstWindowAsync(cancellationToken).ConfigureAwait(false);
         var projects = new ProjectGate(_projects, scope);
         run.Progress.Report(new RunStarted(tasks.Count, copies.Count, deletions.Count, run.Progress.Total) { BytesTotalFinal = !sizing.IsPartial });
 
         // The copies beyond the first window are sized while the first ones copy, never more than a window ahead.
-        var sizingRest = SizeRestAsync(run, sizing, copies.Count, cancellationToken);
+        var sizingRest = SizeRestAsync(run, sizing, cancellationToken);
         var trees = new ConcurrentDictionary<string, Task<ResolvedManifest?>>(StringComparer.Ordinal);
         await RunAllAsync(
             run,
@@ -154,7 +154,13 @@ public sealed class ReplicationRunner
                 return await CopyAsync(copier, task, trees, taskProgress[task.Id], token).ConfigureAwait(false);
             },
             cancellationToken,
-            taken: index => trees[copies[index].Id] = sizing.Take(index) ?? NotSized).ConfigureAwait(false);
+            taken: index =>
+            {
+                if (sizing.Take(index) is { } read)
+                {
+                    trees[copies[index].Id] = read;
+                }
+            }).ConfigureAwait(false);
         await sizingRest.ConfigureAwait(false);
 
         // Deletions after every copy, so a tag copied this run onto a shared digest is seen and kept.
@@ -180,22 +186,8 @@ public sealed class ReplicationRunner
 
     private static string ProjectOf(string repository) => repository.Split('/')[0];
 
-    private static readonly Task<ResolvedManifest?> NotSized = Task.FromResult<ResolvedManifest?>(null);
-
-    /// <summary>Sizes copies [<paramref name="from"/>, <paramref name="to"/>); a stop ends it quietly (every task then ends as stopped).</summary>
-    private static async Task SizeAsync(CopySizing sizing, int from, int to, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await sizing.SizeAsync(from, to, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
     /// <summary>Sizes the copies beyond the first window; once all are, the run's byte total is final (<see cref="RunSized"/>).</summary>
-    private static async Task SizeRestAsync(RunContext run, CopySizing sizing, int copies, CancellationToken cancellationToken)
+    private static async Task SizeRestAsync(RunContext run, CopySizing sizing, CancellationToken cancellationToken)
     {
         if (!sizing.IsPartial)
         {
@@ -203,7 +195,7 @@ public sealed class ReplicationRunner
         }
 
         await Task.Yield();
-        await SizeAsync(sizing, sizing.FirstWindow, copies, cancellationToken).ConfigureAwait(false);
+        await sizing.SizeRestAsync(cancellationToken).ConfigureAwait(false);
         if (!cancellationToken.IsCancellationRequested)
         {
             run.Progress.Report(new RunSized(run.Progress.Total));
