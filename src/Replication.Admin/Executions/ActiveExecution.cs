@@ -8,31 +8,32 @@ namespace Replication.Admin.Executions;
 
 /// <summary>
 /// An execution a job is running, with the database context that holds it. Every method is one transition of the
-/// state machine committed in one save (status, counts, bytes, task rows and the rule's record of what it replicated
-/// together), then published to open pages.
+/// state machine committed in one transaction (status, counts, bytes, task rows and the rule's record of what it
+/// replicated together), then published to open pages. The task rows are never held: they are written and counted in
+/// the database through <see cref="ExecutionTaskRows"/>.
 /// </summary>
 public sealed class ActiveExecution : IAsyncDisposable
 {
     private readonly ExecutionLifecycle _lifecycle;
     private readonly ReplicationDbContext _db;
-    private const int PlanSaveBatch = 1_000;
-
-    private readonly bool _ownsContext;
+    private readonly ExecutionTaskRows _rows;
     private ReplicationRecorder? _recorder;
 
-    // The task rows by id, built at the first save of progress and kept: built at every save, a 20,000-task run made
-    // two large-object-heap arrays a second, which waited for a full collection.
-    private Dictionary<long, ExecutionTask>? _rowsById;
+    // Row updates taken from the tracker whose save has not committed yet (a busy database): the next save applies them.
+    private readonly Dictionary<long, TaskUpdate> _unsaved = [];
 
-    internal ActiveExecution(ExecutionLifecycle lifecycle, ReplicationDbContext db, Execution execution, bool ownsContext = true)
+    internal ActiveExecution(ExecutionLifecycle lifecycle, ReplicationDbContext db, ReplicationDbContext rowsContext, Execution execution)
     {
         _lifecycle = lifecycle;
         _db = db;
-        _ownsContext = ownsContext;
+        _rows = new ExecutionTaskRows(db, rowsContext, execution.Id);
         Execution = execution;
     }
 
     public Execution Execution { get; }
+
+    /// <summary>The context that tracks <see cref="Execution"/>.</summary>
+    internal ReplicationDbContext Context => _db;
 
     /// <summary>The rule as it was when the execution started.</summary>
     public ReplicationRule Rule { get; private set; } = null!;
@@ -42,9 +43,6 @@ public sealed class ActiveExecution : IAsyncDisposable
 
     /// <summary>The source changes an event execution replicates; empty for a full run.</summary>
     public IReadOnlyList<SourceChange> Changes => Execution.Changes;
-
-    /// <summary>Tasks still to run, in plan order.</summary>
-    public IReadOnlyList<ExecutionTask> Unfinished => Execution.Tasks.Where(t => !t.IsFinished).OrderBy(t => t.Id).ToList();
 
     internal async Task LoadRecordsAsync(ReplicationRule rule, CancellationToken cancellationToken)
     {
@@ -56,14 +54,15 @@ public sealed class ActiveExecution : IAsyncDisposable
         _recorder = new ReplicationRecorder(_db, rule.Id, Execution.Id, records, _lifecycle.Clock);
     }
 
-    /// <summary>Running, planned: saves the plan's tasks; returns each new row with the engine task it came from.</summary>
-    public async Task<IReadOnlyDictionary<ExecutionTask, ReplicationTask>> RecordPlanAsync(ReplicationPlan plan)
+    /// <summary>
+    /// Running, planned: saves the plan's task rows with the plan's counts; returns each new row, in plan order, with
+    /// the engine task it came from (named by the row), which keeps what the plan learnt.
+    /// </summary>
+    public async Task<IReadOnlyList<RunnableTask>> RecordPlanAsync(ReplicationPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var planned = new Dictionary<ExecutionTask, ReplicationTask>(ReferenceEqualityComparer.Instance);
-        foreach (var task in plan.ToTasks())
-        {
-            planned[new ExecutionTask
+        var planned = plan.ToTasks().Select(task => new RunnableTask(
+            new ExecutionTask
             {
                 Operation = task.Operation,
                 Kind = task.Kind,
@@ -71,102 +70,76 @@ public sealed class ActiveExecution : IAsyncDisposable
                 DestinationRepository = task.DestinationRepository,
                 Tag = task.Tag,
                 Digest = task.Digest,
-            }] = task;
-        }
+            },
+            task)).ToList();
 
-        Execution.RecordPlan(planned.Keys, plan.UpToDate.Count);
-        await SaveRowsInBatchesAsync(planned.Keys);
-        _rowsById = null; // the new rows have their ids now
+        Execution.RecordPlan(planned.Count, plan.UpToDate.Count);
+        await SaveAsync(() => _rows.InsertAsync(planned.Select(p => p.Row), CancellationToken.None), CancellationToken.None);
         _lifecycle.Logger.LogInformation("Execution {ExecutionId} planned: {Plan}", Execution.Id, plan);
         await PublishAsync();
-        return planned;
+        return planned.Select(p => p with { Task = p.Task with { Id = p.Row.EngineId } }).ToList();
     }
 
-    /// <summary>
-    /// Inserts a plan's task rows a thousand at a time, then the execution, in one transaction, so a 20,000-task plan
-    /// is not one save that builds every row's insert command at once. (At 5,000 tasks the app's peak memory measured
-    /// the same either way; the peak lies elsewhere, see the executions README.)
-    /// </summary>
-    private async Task SaveRowsInBatchesAsync(IEnumerable<ExecutionTask> rows)
-    {
-        await using var transaction = await _db.Database.BeginTransactionAsync(CancellationToken.None);
-        var tracker = _db.ChangeTracker;
-        var detectChanges = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = false; // else the first save finds every row through Execution.Tasks
-        try
-        {
-            foreach (var batch in rows.Chunk(PlanSaveBatch))
-            {
-                foreach (var row in batch)
-                {
-                    row.ExecutionId = Execution.Id;
-                }
+    /// <summary>The rows a resumed or retry execution still has to run, in plan order, as engine tasks named by their rows.</summary>
+    public async Task<IReadOnlyList<RunnableTask>> LoadUnfinishedAsync(CancellationToken cancellationToken) =>
+        (await _rows.UnfinishedAsync(cancellationToken)).Select(row => new RunnableTask(row, row.ToEngineTask())).ToList();
 
-                _db.ExecutionTasks.AddRange(batch);
-                await _db.SaveChangesAsync(CancellationToken.None);
-            }
-        }
-        finally
-        {
-            tracker.AutoDetectChangesEnabled = detectChanges;
-        }
-
-        await _db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
-    }
+    /// <summary>The rows counted as they stand (before a run: what earlier runs of it finished).</summary>
+    public Task<TaskTally> TallyAsync(CancellationToken cancellationToken) => _rows.TallyAsync(cancellationToken);
 
     /// <summary>Running: what the tracker saw since the last save (task rows, counts, bytes, records).</summary>
     public async Task SaveProgressAsync(ExecutionProgressTracker tracker, CancellationToken cancellationToken)
     {
-        ApplyProgress(tracker, resetUnfinished: false);
-        await _db.SaveChangesAsync(cancellationToken);
+        await SaveAsync(() => ApplyProgressAsync(tracker, cancellationToken), cancellationToken);
         _recorder?.Saved();
     }
 
     /// <summary>The process is shutting down: the unfinished tasks go back to pending and it stays Running, to be resumed.</summary>
     public async Task InterruptAsync(ExecutionProgressTracker tracker)
     {
-        ApplyProgress(tracker, resetUnfinished: true);
-        await _db.SaveChangesAsync(CancellationToken.None);
+        await SaveAsync(
+            async () =>
+            {
+                await ApplyProgressAsync(tracker, CancellationToken.None);
+                await _rows.ResetUnfinishedAsync(CancellationToken.None);
+            },
+            CancellationToken.None);
         _lifecycle.Logger.LogInformation("Execution {ExecutionId} interrupted by shutdown; it resumes at the next start", Execution.Id);
     }
 
     /// <summary>
-    /// Running → the outcome the tasks earned, with the run's final progress in the same save; a transient failure
+    /// Running → the outcome the tasks earned, with the run's final progress in the same commit; a transient failure
     /// schedules the automatic retry of what failed.
     /// </summary>
-    public async Task CompleteAsync(ExecutionProgressTracker? tracker)
-    {
-        if (tracker is not null)
+    public Task CompleteAsync(ExecutionProgressTracker? tracker) => EndAsync(
+        async tasks =>
         {
-            ApplyProgress(tracker, resetUnfinished: false);
-        }
+            Execution.Complete(tasks, _lifecycle.Clock.GetUtcNow());
+            if (Execution.Status is not (ExecutionStatus.Failed or ExecutionStatus.PartiallyFailed))
+            {
+                return null;
+            }
 
-        Execution.Complete(_lifecycle.Clock.GetUtcNow());
-        Execution? retry = null;
-        var transient = Execution.Tasks.Where(t => t.Status == ExecutionTaskStatus.Failed && t.IsTransient).ToList();
-        if (Execution.Status is ExecutionStatus.Failed or ExecutionStatus.PartiallyFailed && transient.Count > 0)
-        {
-            retry = _lifecycle.PrepareAutomaticRetry(Execution, transient);
-        }
-
-        await EndAsync(retry);
-    }
+            var transient = await _rows.TransientFailuresAsync(CancellationToken.None);
+            return transient.Count > 0 ? _lifecycle.PrepareAutomaticRetry(Execution, transient) : null;
+        },
+        tracker);
 
     /// <summary>Pending or Running → Failed as a whole; a transient cause (the registry unreachable while planning) schedules a retry.</summary>
-    public async Task FailAsync(string error, bool transient)
-    {
-        Execution.Fail(error, _lifecycle.Clock.GetUtcNow());
-        var retry = transient ? _lifecycle.PrepareAutomaticRetry(Execution, []) : null;
-        await EndAsync(retry);
-    }
+    public Task FailAsync(string error, bool transient) => EndAsync(
+        tasks =>
+        {
+            Execution.Fail(error, tasks, _lifecycle.Clock.GetUtcNow());
+            return Task.FromResult(transient ? _lifecycle.PrepareAutomaticRetry(Execution, []) : null);
+        });
 
     /// <summary>Pending or Running → Stopped, before its plan ran to the end.</summary>
-    public async Task StopAsync()
-    {
-        Execution.Stop(_lifecycle.Clock.GetUtcNow());
-        await EndAsync(null);
-    }
+    public Task StopAsync() => EndAsync(
+        tasks =>
+        {
+            Execution.Stop(tasks, _lifecycle.Clock.GetUtcNow());
+            return Task.FromResult<Execution?>(null);
+        });
 
     /// <summary>Publishes the saved state, or the tracker's live picture of it.</summary>
     public Task PublishAsync(ExecutionProgressTracker? tracker = null) =>
@@ -174,48 +147,71 @@ public sealed class ActiveExecution : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_ownsContext)
+        await _rows.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    /// <summary>One commit of the execution, its task rows and the rule's record: the rows' context joins the transaction.</summary>
+    private async Task SaveAsync(Func<Task> changeRows, CancellationToken cancellationToken)
+    {
+        await using var transaction = await _db.Database.BeginTransactionAsync(cancellationToken);
+        await _rows.JoinAsync(transaction, cancellationToken);
+        try
         {
-            await _db.DisposeAsync();
+            await changeRows();
+            await _db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            _unsaved.Clear();
+        }
+        finally
+        {
+            await _rows.LeaveAsync();
         }
     }
 
-    private void ApplyProgress(ExecutionProgressTracker tracker, bool resetUnfinished)
+    private async Task ApplyProgressAsync(ExecutionProgressTracker tracker, CancellationToken cancellationToken)
     {
         var changes = tracker.TakeChanges();
-        var rows = _rowsById ??= Execution.Tasks.ToDictionary(t => t.Id);
         foreach (var update in changes.Tasks)
         {
-            if (rows.TryGetValue(update.TaskId, out var row))
-            {
-                update.ApplyTo(row);
-                if (resetUnfinished && row.Status is ExecutionTaskStatus.Running or ExecutionTaskStatus.Stopped)
-                {
-                    row.Status = ExecutionTaskStatus.Pending;
-                    row.FinishedAt = null;
-                    row.Error = null;
-                }
-            }
+            _unsaved[update.TaskId] = _unsaved.TryGetValue(update.TaskId, out var earlier) ? earlier.Then(update) : update;
         }
 
+        await _rows.UpdateAsync(_unsaved.Values, cancellationToken);
         Execution.RecordProgress(changes.Counts);
         _recorder?.Record(changes.Results);
     }
 
-    private async Task EndAsync(Execution? retry)
+    /// <summary>
+    /// The end of the run in one commit: the last progress, the unfinished rows stopped, the transition made from the
+    /// rows as they then stand, and the retry it schedules; then the retry is queued and the outcome published and told.
+    /// </summary>
+    private async Task EndAsync(Func<TaskTally, Task<Execution?>> transition, ExecutionProgressTracker? tracker = null)
     {
-        if (retry is not null)
-        {
-            _db.Executions.Add(retry);
-        }
+        Execution? retry = null;
+        await SaveAsync(
+            async () =>
+            {
+                if (tracker is not null)
+                {
+                    await ApplyProgressAsync(tracker, CancellationToken.None);
+                }
 
-        if (Execution.ParentExecutionId is { } parent && Execution.Status == ExecutionStatus.Stopped)
-        {
-            // The parent no longer "retries at" anything.
-            await _db.Executions.Where(e => e.Id == parent).ExecuteUpdateAsync(s => s.SetProperty(e => e.RetryAt, (DateTimeOffset?)null));
-        }
+                await _rows.StopUnfinishedAsync(CancellationToken.None);
+                retry = await transition(await _rows.TallyAsync(CancellationToken.None));
+                if (retry is not null)
+                {
+                    _db.Executions.Add(retry);
+                }
 
-        await _db.SaveChangesAsync(CancellationToken.None);
+                if (Execution.ParentExecutionId is { } parent && Execution.Status == ExecutionStatus.Stopped)
+                {
+                    // The parent no longer "retries at" anything.
+                    await _db.Executions.Where(e => e.Id == parent).ExecuteUpdateAsync(s => s.SetProperty(e => e.RetryAt, (DateTimeOffset?)null));
+                }
+            },
+            CancellationToken.None);
+
         var log = _lifecycle.Logger;
         if (retry is not null)
         {
@@ -228,9 +224,13 @@ public sealed class ActiveExecution : IAsyncDisposable
             "Execution {ExecutionId} {Status}: {Succeeded} succeeded, {UpToDate} up to date, {Failed} failed",
             Execution.Id, Execution.Status, Execution.Succeeded, Execution.UpToDate, Execution.Failed);
         await PublishAsync();
-        await ExecutionOutcomes.NotifyAsync(_lifecycle.OutcomeHandlers, Execution, log);
+        var errors = Execution.Failed > 0 ? await _rows.FailureErrorsAsync(CancellationToken.None) : [];
+        await ExecutionOutcomes.NotifyAsync(_lifecycle.OutcomeHandlers, ExecutionOutcome.Of(Execution, errors), log);
     }
 }
+
+/// <summary>A task row to run, with the engine task named by it.</summary>
+public sealed record RunnableTask(ExecutionTask Row, ReplicationTask Task);
 
 /// <summary>Keeps the rule's record of what it replicated in step with the results (<see cref="TaskResult.Replicated"/>, <see cref="TaskResult.Forgotten"/>).</summary>
 internal sealed class ReplicationRecorder(ReplicationDbContext db, int ruleId, long executionId, List<ReplicatedArtifact> loaded, TimeProvider clock)

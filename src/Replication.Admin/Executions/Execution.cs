@@ -86,6 +86,10 @@ public sealed class Execution
         set => _changes = value;
     }
 
+    /// <summary>
+    /// Task rows in hand: a new retry's, or a finished execution's read for Retry. A running execution's rows are not
+    /// held here but read and written in pages (<see cref="ExecutionTaskRows"/>); its counts say how they stand.
+    /// </summary>
     public List<ExecutionTask> Tasks { get; set; } = [];
 
     /// <summary>True once it can no longer change.</summary>
@@ -151,13 +155,16 @@ public sealed class Execution
         Error = null;
     }
 
-    /// <summary>Running: the plan's tasks and counts. The byte total is set when the run is sized (<see cref="RecordProgress"/>).</summary>
-    public void RecordPlan(IEnumerable<ExecutionTask> tasks, int upToDate)
+    /// <summary>
+    /// Running: the plan's counts: <paramref name="tasks"/> task rows (saved beside it, not held here) and the tags
+    /// already up to date. The byte total is set when the run is sized (<see cref="RecordProgress"/>).
+    /// </summary>
+    public void RecordPlan(int tasks, int upToDate)
     {
-        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentOutOfRangeException.ThrowIfNegative(tasks);
+        ArgumentOutOfRangeException.ThrowIfNegative(upToDate);
         Require(Status == ExecutionStatus.Running && !Planned, "record a plan");
-        Tasks.AddRange(tasks);
-        Total = Tasks.Count + upToDate;
+        Total = tasks + upToDate;
         UpToDate = upToDate;
         Planned = true;
     }
@@ -176,39 +183,39 @@ public sealed class Execution
     }
 
     /// <summary>
-    /// Running → the outcome its tasks earned: Succeeded when every task succeeded or was up to date (even if a
-    /// stop arrived after the work was done), Stopped when work was left undone, else Failed or PartiallyFailed.
+    /// Running → the outcome its task rows earned (<paramref name="tasks"/>, counted once the unfinished ones were
+    /// marked stopped in the same save): Succeeded when every task succeeded or was up to date (even if a stop arrived
+    /// after the work was done), Stopped when work was left undone, else Failed or PartiallyFailed.
     /// </summary>
-    public void Complete(DateTimeOffset now)
+    public void Complete(TaskTally tasks, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(tasks);
         Require(Status == ExecutionStatus.Running, "complete");
-        Recount();
-        var undone = Tasks.Count(t => !t.IsFinished || t.Status == ExecutionTaskStatus.Stopped);
-        StopUnfinishedTasks();
-        var status = undone > 0 ? ExecutionStatus.Stopped
+        Count(tasks);
+        var status = tasks.Undone > 0 ? ExecutionStatus.Stopped
             : Failed == 0 ? ExecutionStatus.Succeeded
             : Succeeded + UpToDate == 0 ? ExecutionStatus.Failed
             : ExecutionStatus.PartiallyFailed;
-        End(status, now, status is ExecutionStatus.Failed or ExecutionStatus.PartiallyFailed ? FailureSummary() : null);
+        End(status, now, status is ExecutionStatus.Failed or ExecutionStatus.PartiallyFailed ? FailureSummary(tasks) : null);
     }
 
     /// <summary>Pending or Running → Failed as a whole (the plan was refused, the rule is gone, an unexpected error).</summary>
-    public void Fail(string error, DateTimeOffset now)
+    public void Fail(string error, TaskTally tasks, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(error);
+        ArgumentNullException.ThrowIfNull(tasks);
         Require(!IsFinished, "fail");
-        StopUnfinishedTasks();
-        Recount();
+        Count(tasks);
         End(ExecutionStatus.Failed, now, error);
     }
 
     /// <summary>Pending or Running → Stopped: an administrator stopped it before it had run all its tasks.</summary>
-    public void Stop(DateTimeOffset now)
+    public void Stop(TaskTally tasks, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(tasks);
         Require(!IsFinished, "stop");
         StopRequested = true;
-        StopUnfinishedTasks();
-        Recount();
+        Count(tasks);
         End(ExecutionStatus.Stopped, now, null);
     }
 
@@ -229,27 +236,15 @@ public sealed class Execution
     }
 
     /// <summary>Counts from the task rows: the final word, whatever the last progress save saw.</summary>
-    private void Recount()
+    private void Count(TaskTally tasks)
     {
-        Succeeded = Tasks.Count(t => t.Status is ExecutionTaskStatus.Succeeded or ExecutionTaskStatus.Skipped);
-        Failed = Tasks.Count(t => t.Status == ExecutionTaskStatus.Failed);
-        UpToDate = Math.Max(0, Total - Tasks.Count) + Tasks.Count(t => t.Status == ExecutionTaskStatus.UpToDate);
-        BytesTransferred = Math.Max(BytesTransferred, Tasks.Sum(t => t.BytesTransferred));
+        Succeeded = tasks.Succeeded;
+        Failed = tasks.Failed;
+        UpToDate = Math.Max(0, Total - tasks.Rows) + tasks.UpToDate;
+        BytesTransferred = Math.Max(BytesTransferred, tasks.BytesTransferred);
     }
 
-    private void StopUnfinishedTasks()
-    {
-        foreach (var task in Tasks.Where(t => !t.IsFinished))
-        {
-            task.Status = ExecutionTaskStatus.Stopped;
-        }
-    }
-
-    private string FailureSummary()
-    {
-        var failed = Tasks.Where(t => t.Status == ExecutionTaskStatus.Failed).ToList();
-        return failed.Count == 0 ? "" : $"{failed.Count} of {Total} artifact(s) failed; first: {failed[0].DestinationReference}: {failed[0].Error}";
-    }
+    private string FailureSummary(TaskTally tasks) => Failed == 0 ? "" : $"{Failed} of {Total} artifact(s) failed; first: {tasks.FirstFailure}";
 
     private void End(ExecutionStatus status, DateTimeOffset now, string? error)
     {

@@ -47,17 +47,16 @@ public sealed class ExecutionLifecycle(
             return null;
         }
 
-        var db = await contextFactory.CreateDbContextAsync(shutdown);
+        var active = await OpenAsync(executionId, shutdown);
+        if (active is null)
+        {
+            return null;
+        }
+
         try
         {
-            var execution = await db.Executions.Include(e => e.Tasks).FirstOrDefaultAsync(e => e.Id == executionId, shutdown);
-            if (execution is null || execution.IsFinished)
-            {
-                await db.DisposeAsync();
-                return null;
-            }
-
-            var active = new ActiveExecution(this, db, execution);
+            var execution = active.Execution;
+            var db = active.Context;
             var now = clock.GetUtcNow();
             if (execution.IsWaiting && execution.RetryAt is { } due && due > now + TimeSpan.FromSeconds(2))
             {
@@ -96,6 +95,28 @@ public sealed class ExecutionLifecycle(
             await active.LoadRecordsAsync(rule, shutdown);
             await active.PublishAsync();
             return active;
+        }
+        catch
+        {
+            await active.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The execution, unless it is gone or finished, ready for its transitions (its task rows stay in the database).</summary>
+    private async Task<ActiveExecution?> OpenAsync(long executionId, CancellationToken cancellationToken)
+    {
+        var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        try
+        {
+            var execution = await db.Executions.FirstOrDefaultAsync(e => e.Id == executionId, cancellationToken);
+            if (execution is null || execution.IsFinished)
+            {
+                await db.DisposeAsync();
+                return null;
+            }
+
+            return new ActiveExecution(this, db, await contextFactory.CreateDbContextAsync(cancellationToken), execution);
         }
         catch
         {
@@ -236,15 +257,11 @@ public sealed class ExecutionLifecycle(
     /// <summary>Ends an execution nobody runs (stopped before it started, or its job gave up waiting).</summary>
     public async Task StopWaitingAsync(long executionId, CancellationToken cancellationToken)
     {
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var execution = await db.Executions.Include(e => e.Tasks).FirstOrDefaultAsync(e => e.Id == executionId, cancellationToken);
-        if (execution is null || execution.IsFinished)
+        await using var active = await OpenAsync(executionId, cancellationToken);
+        if (active is not null)
         {
-            return;
+            await active.StopAsync();
         }
-
-        await using var active = new ActiveExecution(this, db, execution, ownsContext: false);
-        await active.StopAsync();
     }
 
     /// <summary>Records an unexpected failure of the run; a database too broken for that leaves it to recovery.</summary>
@@ -253,11 +270,9 @@ public sealed class ExecutionLifecycle(
         ArgumentNullException.ThrowIfNull(exception);
         try
         {
-            await using var db = await contextFactory.CreateDbContextAsync();
-            var execution = await db.Executions.Include(e => e.Tasks).FirstOrDefaultAsync(e => e.Id == executionId);
-            if (execution is not null && !execution.IsFinished)
+            await using var active = await OpenAsync(executionId, CancellationToken.None);
+            if (active is not null)
             {
-                await using var active = new ActiveExecution(this, db, execution, ownsContext: false);
                 await active.FailAsync($"Unexpected error: {exception.Message}", transient: false);
             }
         }

@@ -15,9 +15,11 @@ public sealed record ExecutionOutcome(
     string? Error,
     IReadOnlyList<string> TaskErrors)
 {
-    public static ExecutionOutcome Of(Execution execution)
+    /// <param name="taskErrors">The error of every failed task (the rows stay in the database; the caller reads them).</param>
+    public static ExecutionOutcome Of(Execution execution, IReadOnlyList<string> taskErrors)
     {
         ArgumentNullException.ThrowIfNull(execution);
+        ArgumentNullException.ThrowIfNull(taskErrors);
         return new ExecutionOutcome(
             execution.Id,
             execution.RuleId,
@@ -30,7 +32,7 @@ public sealed record ExecutionOutcome(
             execution.BytesTransferred,
             execution is { StartedAt: { } started, FinishedAt: { } finished } ? finished - started : null,
             execution.Error,
-            execution.Tasks.Where(t => t.Status == ExecutionTaskStatus.Failed).Select(t => t.Error ?? "").ToList());
+            taskErrors);
     }
 }
 
@@ -45,9 +47,8 @@ public interface IExecutionOutcomeHandler
 
 internal static class ExecutionOutcomes
 {
-    public static async Task NotifyAsync(IEnumerable<IExecutionOutcomeHandler> handlers, Execution execution, ILogger logger)
+    public static async Task NotifyAsync(IEnumerable<IExecutionOutcomeHandler> handlers, ExecutionOutcome outcome, ILogger logger)
     {
-        var outcome = ExecutionOutcome.Of(execution);
         foreach (var handler in handlers)
         {
             try
@@ -56,7 +57,7 @@ internal static class ExecutionOutcomes
             }
             catch (Exception exception)
             {
-                logger.LogError(exception, "{Handler} failed on the outcome of execution {ExecutionId}; the execution is unaffected", handler.GetType().Name, execution.Id);
+                logger.LogError(exception, "{Handler} failed on the outcome of execution {ExecutionId}; the execution is unaffected", handler.GetType().Name, outcome.ExecutionId);
             }
         }
     }

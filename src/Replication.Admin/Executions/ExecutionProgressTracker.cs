@@ -41,10 +41,13 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
     private DateTimeOffset? _startedAt;
     private int _finishedInRun;
 
-    public ExecutionProgressTracker(Execution execution, IEnumerable<ExecutionTask> runnable, TimeProvider clock)
+    /// <param name="runnable">The rows this run runs.</param>
+    /// <param name="before">The execution's rows as they stood before the run: the ones it does not run count as they ended.</param>
+    public ExecutionProgressTracker(Execution execution, IEnumerable<ExecutionTask> runnable, TaskTally before, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(execution);
         ArgumentNullException.ThrowIfNull(runnable);
+        ArgumentNullException.ThrowIfNull(before);
         _clock = clock;
         Execution = execution;
         foreach (var row in runnable)
@@ -52,13 +55,13 @@ public sealed class ExecutionProgressTracker : IProgress<ReplicationEvent>
             _tasks[row.Id] = new TaskState(row.Id, row.DestinationReference);
         }
 
-        var finished = execution.Tasks.Where(t => !_tasks.ContainsKey(t.Id)).ToList();
-        _baseSucceeded = finished.Count(t => t.Status is ExecutionTaskStatus.Succeeded or ExecutionTaskStatus.Skipped);
-        _baseFailed = finished.Count(t => t.Status == ExecutionTaskStatus.Failed);
-        _baseUpToDate = (execution.Total - execution.Tasks.Count) + finished.Count(t => t.Status == ExecutionTaskStatus.UpToDate);
-        _baseBytesDone = finished.Sum(t => t.BytesDone);
-        _baseBytesTotal = finished.Sum(t => t.BytesTotal);
-        _baseBytesTransferred = finished.Sum(t => t.BytesTransferred);
+        // The runnable rows are pending or running, so they count in neither the outcomes nor the bytes of the tally.
+        _baseSucceeded = before.Succeeded;
+        _baseFailed = before.Failed;
+        _baseUpToDate = Math.Max(0, execution.Total - before.Rows) + before.UpToDate;
+        _baseBytesDone = before.BytesDone;
+        _baseBytesTotal = before.BytesTotal;
+        _baseBytesTransferred = before.BytesTransferred;
     }
 
     /// <summary>The execution row (the job owns it; the tracker only reads its identity and totals).</summary>
@@ -413,6 +416,18 @@ internal sealed record TaskUpdate(
     DateTimeOffset? FinishedAt,
     IReadOnlyList<string> LogLines)
 {
+    /// <summary>This update followed by <paramref name="later"/>, as one: the later state, every log line.</summary>
+    public TaskUpdate Then(TaskUpdate later)
+    {
+        ArgumentNullException.ThrowIfNull(later);
+        return later with
+        {
+            Digest = later.Digest ?? Digest,
+            StartedAt = StartedAt ?? later.StartedAt,
+            LogLines = [.. LogLines, .. later.LogLines],
+        };
+    }
+
     public void ApplyTo(ExecutionTask row)
     {
         row.Status = Status;

@@ -103,12 +103,12 @@ public sealed class ExecutionJob(
 
         // Rows planned in this invocation keep what the plan learnt (destination tag, referrer tags), which spares a
         // request per tag; rows read back after a crash or for a retry are rebuilt without it and ask again.
-        IReadOnlyDictionary<ExecutionTask, ReplicationTask> planned = new Dictionary<ExecutionTask, ReplicationTask>();
+        IReadOnlyList<RunnableTask> runnable;
         if (!active.Execution.Planned)
         {
             try
             {
-                planned = await active.RecordPlanAsync(await PlanAsync(scope, active.Changes, slot.Token));
+                runnable = await active.RecordPlanAsync(await PlanAsync(scope, active.Changes, slot.Token));
             }
             catch (ReplicationException exception)
             {
@@ -122,23 +122,26 @@ public sealed class ExecutionJob(
                 return;
             }
         }
+        else
+        {
+            runnable = await active.LoadUnfinishedAsync(shutdown);
+        }
 
-        var runnable = active.Unfinished;
         if (runnable.Count == 0)
         {
             await active.CompleteAsync(null);
             return;
         }
 
-        var tracker = new ExecutionProgressTracker(active.Execution, runnable, clock);
+        var tracker = new ExecutionProgressTracker(active.Execution, runnable.Select(r => r.Row), await active.TallyAsync(shutdown), clock);
+        var tasks = runnable.Select(r => r.Task).ToList();
+        runnable = []; // the rows are saved; the run holds only its engine tasks
         ReplicationRunResult result;
         using (var loopStop = new CancellationTokenSource())
         {
             var loop = ProgressLoopAsync(active, tracker, loopStop.Token);
             try
             {
-                var tasks = runnable.Select(t => planned.TryGetValue(t, out var fresh) ? fresh with { Id = t.EngineId } : t.ToEngineTask()).ToList();
-                planned = new Dictionary<ExecutionTask, ReplicationTask>(); // the run holds its own copies
                 result = await runner.RunAsync(scope, tasks, tracker, slot.Token);
             }
             finally

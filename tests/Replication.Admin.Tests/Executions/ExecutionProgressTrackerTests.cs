@@ -88,6 +88,24 @@ public sealed class ExecutionProgressTrackerTests
     }
 
     [Fact]
+    public void Changes_whose_save_failed_are_saved_with_the_next_ones_losing_no_log_line()
+    {
+        var (execution, tracker) = Track(1);
+        tracker.Report(Event(new TaskStarted(execution.Tasks[0].ToEngineTask(), 1, 1000)));
+        var unsaved = Assert.Single(tracker.TakeChanges().Tasks);
+        tracker.Complete([Result(execution.Tasks[0], TaskOutcome.Copied, 1000, 1000)]);
+
+        var both = unsaved.Then(Assert.Single(tracker.TakeChanges().Tasks));
+        var row = execution.Tasks[0];
+        both.ApplyTo(row);
+
+        Assert.Equal(ExecutionTaskStatus.Succeeded, row.Status);
+        Assert.NotNull(row.StartedAt);
+        Assert.Equal(2, row.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("Copying team/app1:v1", row.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Speed_and_time_left_decay_when_no_bytes_move()
     {
         var (_, tracker) = Track(1);
@@ -147,18 +165,17 @@ public sealed class ExecutionProgressTrackerTests
         var execution = Execution.Queue(1, ExecutionTrigger.Manual, "alice", _clock.GetUtcNow());
         execution.Id = 3;
         execution.Start(_clock.GetUtcNow());
-        execution.RecordPlan(
-            Enumerable.Range(1, tasks).Select(i => new ExecutionTask
-            {
-                Id = i,
-                Operation = TaskOperation.Copy,
-                Kind = ArtifactKind.Image,
-                SourceRepository = $"team/app{i}",
-                DestinationRepository = $"team/app{i}",
-                Tag = "v1",
-            }),
-            upToDate: 0);
-        return (execution, new ExecutionProgressTracker(execution, execution.Tasks, _clock));
+        execution.Tasks.AddRange(Enumerable.Range(1, tasks).Select(i => new ExecutionTask
+        {
+            Id = i,
+            Operation = TaskOperation.Copy,
+            Kind = ArtifactKind.Image,
+            SourceRepository = $"team/app{i}",
+            DestinationRepository = $"team/app{i}",
+            Tag = "v1",
+        }));
+        execution.RecordPlan(tasks, upToDate: 0);
+        return (execution, new ExecutionProgressTracker(execution, execution.Tasks, TaskTally.Of(execution.Tasks), _clock));
     }
 
     private ReplicationEvent Event(ReplicationEvent value) => value with { Timestamp = _clock.GetUtcNow() };

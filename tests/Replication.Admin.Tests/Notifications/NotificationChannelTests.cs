@@ -168,7 +168,7 @@ public sealed class NotificationChannelTests(AlertsAppFactory app) : IClassFixtu
         var ruleId = Random.Shared.Next(100_000, 900_000);
         var failed = await SaveExecutionAsync(ruleId, ExecutionStatus.Failed, "registry unreachable");
 
-        await dispatcher.OnOutcomeAsync(ExecutionOutcome.Of(failed), CancellationToken.None);
+        await dispatcher.OnOutcomeAsync(ExecutionOutcome.Of(failed, []), CancellationToken.None);
 
         var alert = JsonDocument.Parse((await receiver.NextAsync()).Body).RootElement;
         Assert.Equal("executionFailed", alert.GetProperty("event").GetString());
@@ -177,7 +177,7 @@ public sealed class NotificationChannelTests(AlertsAppFactory app) : IClassFixtu
         Assert.Equal($"https://replication.test/executions/{failed.Id}", alert.GetProperty("execution").GetProperty("url").GetString());
 
         var succeeded = await SaveExecutionAsync(ruleId, ExecutionStatus.Succeeded, null);
-        await dispatcher.OnOutcomeAsync(ExecutionOutcome.Of(succeeded), CancellationToken.None);
+        await dispatcher.OnOutcomeAsync(ExecutionOutcome.Of(succeeded, []), CancellationToken.None);
 
         var recovered = JsonDocument.Parse((await receiver.NextAsync()).Body).RootElement;
         Assert.Equal("executionRecovered", recovered.GetProperty("event").GetString());
@@ -194,7 +194,7 @@ public sealed class NotificationChannelTests(AlertsAppFactory app) : IClassFixtu
         var failed = await SaveExecutionAsync(ruleId, ExecutionStatus.Failed, "boom");
         await CreateAsync(admin, new { name = Name("all"), kind = "webhook", target = receiver.Url, events = new[] { "executionFailed" }, ruleIds = Array.Empty<int>() });
 
-        var queued = await notifications.QueueAsync(AlertComposer.Execution(NotificationEvents.ExecutionFailed, ExecutionOutcome.Of(failed), "r", null, DateTimeOffset.UtcNow), [ruleId + 1]);
+        var queued = await notifications.QueueAsync(AlertComposer.Execution(NotificationEvents.ExecutionFailed, ExecutionOutcome.Of(failed, []), "r", null, DateTimeOffset.UtcNow), [ruleId + 1]);
         var forRule = (await notifications.ListAsync()).Count(c => c.Events.Contains(NotificationEvents.ExecutionFailed) && c.RuleIds.Count == 0);
 
         // Only channels for every rule (none limited to rule+1 exist): the queue counts exactly those.
