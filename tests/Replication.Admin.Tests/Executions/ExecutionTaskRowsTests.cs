@@ -20,12 +20,8 @@ public sealed class ExecutionTaskRowsTests(AdminAppFactory app) : IClassFixture<
     [Fact]
     public async Task Plan_progress_and_outcome_are_saved_while_no_task_row_stays_in_memory()
     {
-        var factory = app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>();
-        var db = await factory.CreateDbContextAsync();
-
-        // An execution of a rule that need not exist: this is about its rows, not the rule.
-        await db.Database.OpenConnectionAsync();
-        await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF");
+        var factory = Factory;
+        var db = await ContextAsync();
         var execution = Execution.Queue(Random.Shared.Next(100_000, int.MaxValue), ExecutionTrigger.Manual, "alice", Clock.GetUtcNow());
         db.Executions.Add(execution);
         await db.SaveChangesAsync();
@@ -77,10 +73,8 @@ public sealed class ExecutionTaskRowsTests(AdminAppFactory app) : IClassFixture<
     [Fact]
     public async Task A_failure_tallied_in_the_database_names_the_first_failed_task()
     {
-        var factory = app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>();
-        var db = await factory.CreateDbContextAsync();
-        await db.Database.OpenConnectionAsync();
-        await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF");
+        var factory = Factory;
+        var db = await ContextAsync();
         var execution = Execution.Queue(Random.Shared.Next(100_000, int.MaxValue), ExecutionTrigger.Manual, "alice", Clock.GetUtcNow());
         execution.Start(Clock.GetUtcNow());
         execution.Tasks.AddRange([Row("v1", ExecutionTaskStatus.Succeeded, null), Row("v2", ExecutionTaskStatus.Failed, "blob unknown"), Row("v3", ExecutionTaskStatus.Failed, "denied")]);
@@ -96,6 +90,18 @@ public sealed class ExecutionTaskRowsTests(AdminAppFactory app) : IClassFixture<
         Assert.Equal(ExecutionStatus.PartiallyFailed, execution.Status);
         Assert.Equal("2 of 3 artifact(s) failed; first: team/app:v2: blob unknown", execution.Error);
         Assert.Empty(execution.Tasks);
+    }
+
+    private IDbContextFactory<ReplicationDbContext> Factory => app.Services.GetRequiredService<IDbContextFactory<ReplicationDbContext>>();
+
+    private async Task<ReplicationDbContext> ContextAsync()
+    {
+        var db = await Factory.CreateDbContextAsync();
+
+        // Executions of rules that need not exist: this is about their rows, not the rules.
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF");
+        return db;
     }
 
     private static void AssertHoldsNoRows(ReplicationDbContext db, Execution execution)
