@@ -83,7 +83,9 @@ public sealed class RulesAsCodeTests(BrowserFixture browser) : IAsyncLifetime
         await page.Locator(".ra-rule-executions tbody tr a").First.ClickAsync();
         await page.WaitForURLAsync("**/executions/*");
         await SignIn.WaitUntilInteractiveAsync(page);
-        await Assertions.Expect(page.Locator("[data-status='succeeded']").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        // The execution's own status, not a task's: a task shows succeeded live before the run's end is saved, and the
+        // download reads what was saved.
+        await Assertions.Expect(page.Locator(".ra-execution-title .ra-status")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 60_000 });
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download log" }).ClickAsync());
         var log = await File.ReadAllTextAsync((await download.PathAsync())!);
